@@ -1,0 +1,151 @@
+//! `event-architect check`: problems, cycles and a summary.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::{EXIT_CYCLES, EXIT_INVALID, EXIT_OK, fail};
+use crate::analysis::{Analysis, analyze};
+use crate::io::LoadError;
+use crate::model::Design;
+use crate::plan::path_text;
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The design file (`-` reads standard input).
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable report.
+    Text,
+    /// Machine-readable report.
+    Json,
+}
+
+pub(super) fn run(args: &CheckArgs) -> u8 {
+    let origin = args.file.display().to_string();
+    let design = match crate::io::load_path(&args.file) {
+        Ok(design) => design,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if args.format == CheckFormat::Json {
+                let report = invalid_json(&error);
+                let _ = writeln!(io::stdout().lock(), "{report:#}");
+            }
+            return EXIT_INVALID;
+        }
+    };
+    let analysis = analyze(&design);
+    let mut out = io::stdout().lock();
+    let written = match args.format {
+        CheckFormat::Text => write_text(&mut out, &origin, &design, &analysis),
+        CheckFormat::Json => writeln!(out, "{:#}", valid_json(&design, &analysis)),
+    }
+    .and_then(|()| out.flush());
+    if let Err(error) = written {
+        return fail(&anyhow::Error::from(error).context("cannot write the report"));
+    }
+    if analysis.is_acyclic() {
+        EXIT_OK
+    } else {
+        EXIT_CYCLES
+    }
+}
+
+/// The human-readable report.
+pub(super) fn write_text(
+    out: &mut dyn Write,
+    origin: &str,
+    design: &Design,
+    analysis: &Analysis,
+) -> io::Result<()> {
+    let name = if design.name.is_empty() {
+        "(unnamed)"
+    } else {
+        &design.name
+    };
+    writeln!(out, "{origin}: \"{name}\"")?;
+    writeln!(
+        out,
+        "  {} services, {} edges, {} stages",
+        design.services.len(),
+        design.edges.len(),
+        analysis.stage_count()
+    )?;
+    if analysis.is_acyclic() {
+        writeln!(out, "ok: no cycles")?;
+        let order: Vec<&str> = analysis.order.iter().map(|&s| design.id(s)).collect();
+        writeln!(out, "order: {}", order.join(", "))?;
+        writeln!(out, "stages:")?;
+        for (i, stage) in analysis.stages.iter().enumerate() {
+            let ids: Vec<&str> = stage.iter().map(|&s| design.id(s)).collect();
+            writeln!(out, "  {}: {}", i + 1, ids.join(", "))?;
+        }
+    } else {
+        let count = analysis.cycles.len();
+        writeln!(
+            out,
+            "error: {count} cycle{} found",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for (i, cycle) in analysis.cycles.iter().enumerate() {
+            let ids: Vec<&str> = cycle.members.iter().map(|&s| design.id(s)).collect();
+            writeln!(
+                out,
+                "  cycle {}: {} (path: {})",
+                i + 1,
+                ids.join(", "),
+                path_text(design, &cycle.path)
+            )?;
+        }
+        writeln!(
+            out,
+            "  hint: remove or redirect one edge of each cycle; `event-architect plan` shows the condensed plan"
+        )?;
+    }
+    Ok(())
+}
+
+fn valid_json(design: &Design, analysis: &Analysis) -> serde_json::Value {
+    let ids = |list: &[crate::model::ServiceIndex]| {
+        list.iter().map(|&s| design.id(s)).collect::<Vec<_>>()
+    };
+    json!({
+        "valid": true,
+        "problems": [],
+        "design": design.name,
+        "services": design.services.len(),
+        "edges": design.edges.len(),
+        "stages": analysis.stage_count(),
+        "acyclic": analysis.is_acyclic(),
+        "cycles": analysis.cycles.iter().map(|c| ids(&c.members)).collect::<Vec<_>>(),
+        "cycle_paths": analysis.cycles.iter().map(|c| ids(&c.path)).collect::<Vec<_>>(),
+    })
+}
+
+fn invalid_json(error: &LoadError) -> serde_json::Value {
+    let problems = match error {
+        LoadError::Invalid { problems, .. } => problems
+            .iter()
+            .map(|p| json!({"path": p.path, "message": p.message, "hint": p.hint}))
+            .collect(),
+        LoadError::Syntax {
+            line,
+            column,
+            message,
+            ..
+        } => vec![json!({"line": line, "column": column, "message": message,
+            "hint": "fix the JSON syntax at that line and column"})],
+        LoadError::Io { source, .. } => vec![json!({"message": source.to_string(),
+            "hint": "check the path and that the file is readable"})],
+    };
+    json!({"valid": false, "problems": problems})
+}

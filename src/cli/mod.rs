@@ -1,0 +1,100 @@
+//! The command line: argument parsing (clap) and the headless subcommands.
+//!
+//! Exit codes, for every subcommand: 0 success, 1 the design has cycles (output is still
+//! written), 2 bad input (unreadable or invalid file, bad arguments).
+
+mod check;
+mod plan;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::io::LoadError;
+use crate::model::Design;
+
+/// Exit code: the run succeeded and the design is clean.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the design has cycles (the output is still written).
+pub const EXIT_CYCLES: u8 = 1;
+/// Exit code: the input could not be read or is invalid, or the arguments are wrong.
+pub const EXIT_INVALID: u8 = 2;
+
+/// Design, analyse and simulate event-driven serverless systems.
+///
+/// Without a subcommand, opens the designer window on FILE (or on the built-in register/login
+/// design).
+#[derive(Debug, Parser)]
+#[command(
+    name = "event-architect",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// A design file to open in the window.
+    pub file: Option<PathBuf>,
+    /// A headless subcommand.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a design and report its cycles, order and stages.
+    ///
+    /// Exit codes: 0 clean, 1 the design has cycles, 2 the file is unreadable or invalid.
+    Check(check::CheckArgs),
+    /// Export an execution plan (JSON, Markdown, Mermaid or Graphviz DOT).
+    ///
+    /// Exit codes: 0 plan written, 1 plan written but the design has cycles (listed on
+    /// stderr), 2 the input could not be read or is invalid (nothing on stdout).
+    Plan(plan::PlanArgs),
+    /// Print the JSON Schema of the design file format.
+    Schema,
+}
+
+/// Runs a subcommand and returns the process exit code.
+pub fn run(command: Command) -> ExitCode {
+    let code = match command {
+        Command::Check(args) => check::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Schema => {
+            let schema = crate::io::format::schema_json();
+            match std::io::stdout().lock().write_all(schema.as_bytes()) {
+                Ok(()) => EXIT_OK,
+                Err(error) => fail(&anyhow::Error::from(error).context("cannot write the schema")),
+            }
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Prints an error in the usual `error: ...` style (with its causes) and returns exit code 2.
+pub fn fail(error: &anyhow::Error) -> u8 {
+    eprintln!("error: {error:#}");
+    EXIT_INVALID
+}
+
+/// Loads a design for a subcommand, printing the error the way the GUI shows it.
+pub fn load(path: &Path) -> Result<Design, u8> {
+    crate::io::load_path(path).map_err(|error: LoadError| {
+        eprintln!("error: {error}");
+        EXIT_INVALID
+    })
+}
+
+/// Prints the analysis of the built-in design: what `event-architect` does without a window.
+pub fn print_builtin() -> ExitCode {
+    let design = crate::builtin_design();
+    let analysis = crate::analysis::analyze(&design);
+    let mut out = std::io::stdout().lock();
+    let code = match check::write_text(&mut out, "built-in design", &design, &analysis) {
+        Ok(()) if analysis.is_acyclic() => EXIT_OK,
+        Ok(()) => EXIT_CYCLES,
+        Err(error) => fail(&error.into()),
+    };
+    ExitCode::from(code)
+}

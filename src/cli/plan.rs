@@ -1,0 +1,77 @@
+//! `event-architect plan`: write an execution plan.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::{EXIT_CYCLES, EXIT_OK, fail, load};
+use crate::analysis::analyze;
+use crate::plan::{PlanFormat, path_text, write_plan};
+
+/// Arguments of `plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The design file (`-` reads standard input).
+    pub file: PathBuf,
+    /// Output format [default: from the extension of --output, else json].
+    #[arg(long, value_enum)]
+    pub format: Option<PlanFormat>,
+    /// Write the plan to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &PlanArgs) -> u8 {
+    let design = match load(&args.file) {
+        Ok(design) => design,
+        Err(code) => return code,
+    };
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(PlanFormat::from_extension))
+        .unwrap_or(PlanFormat::Json);
+    let analysis = analyze(&design);
+    let written = match &args.output {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            write_plan(&mut bytes, format, &design, &analysis)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| {
+                    crate::io::write_atomic(path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))
+                })
+        }
+        None => {
+            let stdout = io::stdout().lock();
+            let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
+            write_plan(&mut out, format, &design, &analysis)
+                .and_then(|()| out.flush())
+                .context("cannot write the plan to standard output")
+        }
+    };
+    if let Err(error) = written {
+        return fail(&error);
+    }
+    if analysis.is_acyclic() {
+        return EXIT_OK;
+    }
+    let mut err = io::stderr().lock();
+    let count = analysis.cycles.len();
+    let _ = writeln!(
+        err,
+        "error: {} has {count} cycle{}; the plan was written with each cycle as one step",
+        args.file.display(),
+        if count == 1 { "" } else { "s" }
+    );
+    for (i, cycle) in analysis.cycles.iter().enumerate() {
+        let _ = writeln!(
+            err,
+            "  cycle {}: {}",
+            i + 1,
+            path_text(&design, &cycle.path)
+        );
+    }
+    let _ = writeln!(err, "  hint: remove or redirect one edge of each cycle");
+    EXIT_CYCLES
+}

@@ -1,0 +1,267 @@
+//! Design files: reading with every problem reported at once, and atomic, diff-friendly saving.
+
+pub mod format;
+mod load;
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::Path;
+
+pub use load::parse_design;
+
+use crate::model::Design;
+
+/// One thing wrong with a design file: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON path of the offending value, such as `edges[3].to`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} (hint: {})", self.path, self.message, self.hint)
+    }
+}
+
+/// Why a design could not be read. Nothing is half-loaded: a caller keeps what it had.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read at all.
+    #[error("cannot read {origin}: {source}")]
+    Io {
+        /// The file.
+        origin: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The text is not well-formed JSON.
+    #[error(
+        "{origin}:{line}:{column}: malformed JSON: {message}\n  hint: fix the JSON syntax at that line and column (a missing comma, quote or bracket is the usual cause)"
+    )]
+    Syntax {
+        /// The file.
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// Well-formed JSON that is not a valid design.
+    #[error("{}", invalid_message(origin, problems, *more))]
+    Invalid {
+        /// The file.
+        origin: String,
+        /// The problems, in file order (at most 100).
+        problems: Vec<Problem>,
+        /// How many more were found but not listed.
+        more: usize,
+    },
+}
+
+fn invalid_message(origin: &str, problems: &[Problem], more: usize) -> String {
+    let total = problems.len() + more;
+    let plural = if total == 1 { "" } else { "s" };
+    let mut text = format!("{origin}: {total} problem{plural}; nothing was loaded");
+    for problem in problems {
+        text.push_str(&format!(
+            "\n  {}: {}\n    hint: {}",
+            problem.path, problem.message, problem.hint
+        ));
+    }
+    if more > 0 {
+        text.push_str(&format!("\n  ... and {more} more"));
+    }
+    text
+}
+
+/// Reads a design from a file, or from standard input when `path` is `-`.
+pub fn load_path(path: &Path) -> Result<Design, LoadError> {
+    let origin = path.display().to_string();
+    let mut bytes = Vec::new();
+    let read = if origin == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::read(path).map(|b| bytes = b)
+    };
+    read.map_err(|source| LoadError::Io {
+        origin: if origin == "-" {
+            "<stdin>".to_owned()
+        } else {
+            origin.clone()
+        },
+        source,
+    })?;
+    let origin = if origin == "-" {
+        "<stdin>".to_owned()
+    } else {
+        origin
+    };
+    parse_design(&bytes, &origin)
+}
+
+/// The design as file text: pretty-printed, stable field order, ending in a newline.
+pub fn to_json(design: &Design) -> String {
+    let file = format::DesignFile::from_design(design);
+    // Serializing borrowed records of plain data cannot fail.
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same folder is written,
+/// flushed to disk and renamed over the target, so a crash leaves the old file or the new one,
+/// never a truncated one.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".event-architect-")
+        .suffix(".tmp")
+        .tempfile_in(folder)?;
+    temp.write_all(contents)?;
+    temp.as_file().sync_all()?;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        // Keep the permissions of the file we replace.
+        let _ = temp.as_file().set_permissions(metadata.permissions());
+    }
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Saves a design atomically (see [`write_atomic`]).
+pub fn save(path: &Path, design: &Design) -> std::io::Result<()> {
+    write_atomic(path, to_json(design).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ServiceKind;
+
+    fn problems(text: &str) -> Vec<Problem> {
+        match parse_design(text.as_bytes(), "t.json") {
+            Err(LoadError::Invalid { problems, .. }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_minimal_file_loads() {
+        let design = parse_design(
+            br#"{"version": 1, "services": [{"id": "a", "kind": "gateway"}, {"id": "b", "kind": "function"}],
+                "edges": [{"from": "a", "to": "b", "event": "E"}]}"#,
+            "t.json",
+        )
+        .unwrap();
+        assert_eq!(design.services[0].kind, ServiceKind::Gateway);
+        assert_eq!(design.id(design.edges[0].to), "b");
+    }
+
+    #[test]
+    fn edges_may_come_before_services() {
+        let design = parse_design(
+            br#"{"edges": [{"from": "a", "to": "a", "event": "Loop"}], "version": 1,
+                "services": [{"id": "a", "kind": "queue"}]}"#,
+            "t.json",
+        )
+        .unwrap();
+        assert_eq!(design.edges.len(), 1);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let found = problems(
+            r#"{"version": 1, "services": [
+                {"id": "a", "kind": "lambda"},
+                {"id": "a", "kind": "function"},
+                {"id": "", "kind": "table"},
+                {"kind": "queue", "colour": "red"},
+                {"id": 7, "kind": "topic"}],
+              "edges": [{"from": "a", "to": "ghost", "event": "E"}, {"from": "a", "to": "a"}, 3]}"#,
+        );
+        let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+        for expected in [
+            "services[0].kind",
+            "services[1].id",
+            "services[2].id",
+            "services[3].id",
+            "services[3].colour",
+            "services[4].id",
+            "edges[0].to",
+            "edges[1].event",
+            "edges[2]",
+        ] {
+            assert!(
+                paths.contains(&expected),
+                "{expected} missing from {paths:?}"
+            );
+        }
+        let unknown = found.iter().find(|p| p.path == "edges[0].to").unwrap();
+        assert!(unknown.message.contains("ghost"));
+    }
+
+    #[test]
+    fn unreadable_versions_name_the_readable_ones() {
+        let found = problems(r#"{"version": 9, "services": []}"#);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains('9'));
+        assert!(found[0].hint.contains('1'));
+    }
+
+    #[test]
+    fn malformed_json_reports_line_and_column() {
+        match parse_design(b"{\n  \"version\": 1,\n  \"services\": [,]\n}", "t.json") {
+            Err(LoadError::Syntax { line, column, .. }) => {
+                assert_eq!(line, 3);
+                assert!(column > 0);
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        let found = problems(
+            r#"{"version": 1, "services": [{"id": "register", "kind": "function"}],
+                "edges": [{"from": "registr", "to": "register", "event": "E"}]}"#,
+        );
+        assert!(
+            found[0].hint.contains("did you mean \"register\""),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn saving_is_stable_and_round_trips() {
+        let text = r#"{"version": 1, "name": "D", "services": [{"kind": "gateway", "id": "g", "position": {"y": 2, "x": 1}, "routes": [{"route": "POST /x", "event": "X"}]},
+            {"id": "é", "kind": "function", "behavior": "sink", "notes": "n"}], "edges": [{"event": "X", "to": "é", "from": "g"}]}"#;
+        let design = parse_design(text.as_bytes(), "t.json").unwrap();
+        let saved = to_json(&design);
+        assert!(saved.ends_with("}\n"));
+        assert!(saved.find("\"version\"").unwrap() < saved.find("\"services\"").unwrap());
+        let again = parse_design(saved.as_bytes(), "t.json").unwrap();
+        assert_eq!(again, design);
+        assert_eq!(to_json(&again), saved);
+    }
+
+    #[test]
+    fn atomic_save_replaces_the_file_and_leaves_no_temporary() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("d.json");
+        std::fs::write(&path, "old").unwrap();
+        let design = Design::new("x");
+        save(&path, &design).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), to_json(&design));
+        let files: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+        assert_eq!(files.len(), 1);
+    }
+}

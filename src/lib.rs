@@ -1,0 +1,25 @@
+//! Event Architect: design, analyse and simulate event-driven serverless systems.
+//!
+//! | module | owns | may import |
+//! |---|---|---|
+//! | [`model`] | services, event edges, ids, edit commands and undo history | std, serde |
+//! | [`analysis`] | cycles, Kahn order, stages, condensed plan, critical path | `model` |
+//! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
+//! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
+//!
+//! Nothing but `gui` imports egui.
+
+pub mod analysis;
+pub mod cli;
+pub mod io;
+pub mod model;
+pub mod plan;
+
+/// The built-in register/login design (`samples/register_login.json`), opened when no file is.
+pub const BUILTIN_DESIGN: &str = include_str!("../samples/register_login.json");
+
+/// Parses the built-in design. A test keeps it valid.
+pub fn builtin_design() -> model::Design {
+    io::parse_design(BUILTIN_DESIGN.as_bytes(), "built-in design").unwrap_or_default()
+}

@@ -1,0 +1,111 @@
+//! The Markdown plan: blocking cycles first, then one numbered section per stage.
+
+use std::io::{self, Write};
+
+use super::{EventIndex, path_text};
+use crate::analysis::Analysis;
+use crate::model::Design;
+
+/// Escapes text for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+fn events(list: &[&str]) -> String {
+    if list.is_empty() {
+        "–".to_owned()
+    } else {
+        list.iter()
+            .map(|e| format!("`{}`", cell(e).replace('`', "'")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Writes the plan as Markdown for a wiki page or a pull request.
+pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> io::Result<()> {
+    let title = if design.name.is_empty() {
+        "Untitled design"
+    } else {
+        &design.name
+    };
+    writeln!(out, "# Execution plan: {}\n", cell(title))?;
+    writeln!(
+        out,
+        "{} services, {} event edges, {} stages.\n",
+        design.services.len(),
+        design.edges.len(),
+        analysis.stage_count()
+    )?;
+    if analysis.is_acyclic() {
+        writeln!(out, "No cycles: the design can start in the order below.\n")?;
+    } else {
+        writeln!(out, "## Blocking: {} cycle(s)\n", analysis.cycles.len())?;
+        writeln!(
+            out,
+            "These services trigger each other in a loop. Break each loop (remove or redirect an edge) before deploying; until then each group runs as one step of the condensed plan.\n"
+        )?;
+        for (i, cycle) in analysis.cycles.iter().enumerate() {
+            let members = cycle
+                .members
+                .iter()
+                .map(|&s| format!("`{}`", cell(design.id(s))))
+                .collect::<Vec<_>>()
+                .join(", ");
+            writeln!(
+                out,
+                "{}. {} — path: `{}`",
+                i + 1,
+                members,
+                path_text(design, &cycle.path).replace('`', "'")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let index = EventIndex::new(design);
+    let label = if analysis.is_acyclic() {
+        "Stage"
+    } else {
+        "Stage (condensed)"
+    };
+    for (number, stage) in analysis.condensed_stages.iter().enumerate() {
+        writeln!(out, "## {label} {}\n", number + 1)?;
+        writeln!(out, "| Service | Kind | Consumes | Publishes |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for &step in stage {
+            let cycle = analysis.step_cycle(step);
+            for &s in analysis.members(step) {
+                let service = design.service(s);
+                let mut name = format!("`{}`", cell(&service.id).replace('`', "'"));
+                if !service.name.is_empty() {
+                    name.push_str(&format!(" ({})", cell(&service.name)));
+                }
+                if let Some(c) = cycle {
+                    name.push_str(&format!(" ⚠ cycle {}", c + 1));
+                }
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    name,
+                    service.kind,
+                    events(index.consumes(s)),
+                    events(index.publishes(s))
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    if !analysis.critical_path.is_empty() {
+        let path = analysis
+            .critical_path
+            .iter()
+            .flat_map(|&step| analysis.members(step))
+            .map(|&s| format!("`{}`", cell(design.id(s)).replace('`', "'")))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        writeln!(out, "**Critical path:** {path}")?;
+    }
+    Ok(())
+}
