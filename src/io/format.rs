@@ -11,6 +11,7 @@ use crate::model::{Behavior, Design, Position, Route, ServiceKind};
 #[schemars(title = "Event Architect design", deny_unknown_fields)]
 pub struct DesignFile<'a> {
     /// File-format version; this build reads and writes 1.
+    #[schemars(range(min = 1, max = 1))]
     pub version: u32,
     /// The design's name.
     #[serde(default, skip_serializing_if = "str::is_empty")]

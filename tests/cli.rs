@@ -1,0 +1,382 @@
+//! Black-box tests of the real binary: exit codes, outputs and error messages.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_event-architect"))
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write_temp(dir: &tempfile::TempDir, name: &str, contents: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+mod check {
+    use super::*;
+
+    #[test]
+    fn every_sample_loads_and_reports_its_summary() {
+        for (name, code) in [
+            ("register_login.json", 0),
+            ("ecommerce_saga.json", 0),
+            ("event_loops.json", 1),
+        ] {
+            let out = run(&["check", sample(name).to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(code), "{name}: {}", text(&out.stderr));
+            assert!(text(&out.stdout).contains("services"), "{name}");
+        }
+    }
+
+    #[test]
+    fn register_login_order_and_stages() {
+        let out = run(&["check", sample("register_login.json").to_str().unwrap()]);
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("ok: no cycles"), "{stdout}");
+        assert!(
+            stdout.contains("order: gateway, register, login, users, welcome, audit"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("2: register, login"), "{stdout}");
+    }
+
+    #[test]
+    fn the_saga_has_twelve_to_twenty_services_over_several_stages() {
+        let out = run(&[
+            "check",
+            sample("ecommerce_saga.json").to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let services = report["services"].as_u64().unwrap();
+        assert!((12..=20).contains(&services), "{services}");
+        assert!(report["stages"].as_u64().unwrap() >= 4);
+        assert_eq!(report["acyclic"], true);
+    }
+
+    #[test]
+    fn loops_are_listed_with_their_paths() {
+        let out = run(&["check", sample("event_loops.json").to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("3 cycles"), "{stdout}");
+        assert!(
+            stdout.contains("process-payment -> retry-queue -> process-payment"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("notifier -> user-events -> preferences -> notifier"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("poller -> poller"), "{stdout}");
+    }
+
+    #[test]
+    fn json_report_of_cycles() {
+        let out = run(&[
+            "check",
+            sample("event_loops.json").to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["valid"], true);
+        assert_eq!(report["cycles"][2], serde_json::json!(["poller"]));
+        assert_eq!(
+            report["cycle_paths"][0],
+            serde_json::json!(["process-payment", "retry-queue", "process-payment"])
+        );
+    }
+
+    #[test]
+    fn an_invalid_file_lists_every_problem_with_its_path_and_exits_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_temp(
+            &dir,
+            "bad.json",
+            r#"{"version": 1, "services": [{"id": "a", "kind": "lambda"}, {"id": "a", "kind": "function"}],
+               "edges": [{"from": "a", "to": "nowhere", "event": "E"}]}"#,
+        );
+        let out = run(&["check", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(stderr.contains("bad.json"), "{stderr}");
+        assert!(stderr.contains("3 problems"), "{stderr}");
+        assert!(stderr.contains("services[0].kind: unknown kind \"lambda\""), "{stderr}");
+        assert!(stderr.contains("services[1].id: duplicate id \"a\""), "{stderr}");
+        assert!(stderr.contains("edges[0].to: unknown service \"nowhere\""), "{stderr}");
+        assert!(stderr.contains("hint:"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+
+    #[test]
+    fn invalid_json_report_lists_problems_on_stdout() {
+        let out = run_stdin(
+            &["check", "-", "--format", "json"],
+            r#"{"version": 1, "services": [{"id": "", "kind": "table"}]}"#,
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["valid"], false);
+        assert_eq!(report["problems"][0]["path"], "services[0].id");
+    }
+
+    #[test]
+    fn malformed_json_gives_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_temp(&dir, "broken.json", "{\n  \"version\": 1,\n  \"services\": [\n    {\"id\": \"a\" \"kind\": \"table\"}\n  ]\n}\n");
+        let out = run(&["check", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("broken.json:4:"), "{stderr}");
+        assert!(stderr.contains("malformed JSON"), "{stderr}");
+    }
+
+    #[test]
+    fn an_unsupported_version_names_the_readable_ones() {
+        let out = run_stdin(&["check", "-"], r#"{"version": 3, "services": []}"#);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("cannot read file-format version 3"), "{stderr}");
+        assert!(stderr.contains("reads version(s) 1"), "{stderr}");
+    }
+
+    #[test]
+    fn a_missing_file_is_exit_2_with_its_name() {
+        let out = run(&["check", "/definitely/not/here.json"]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("cannot read /definitely/not/here.json"), "{stderr}");
+    }
+}
+
+mod plan {
+    use super::*;
+
+    #[test]
+    fn json_plan_meets_the_contract() {
+        let out = run(&["plan", sample("register_login.json").to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(plan["design"], "User accounts");
+        assert_eq!(plan["acyclic"], true);
+        assert_eq!(
+            plan["order"],
+            serde_json::json!(["gateway", "register", "login", "users", "welcome", "audit"])
+        );
+        assert_eq!(
+            plan["stages"],
+            serde_json::json!([["gateway"], ["register", "login"], ["users", "welcome", "audit"]])
+        );
+        assert_eq!(plan["cycles"], serde_json::json!([]));
+        let register = &plan["steps"][1];
+        assert_eq!(register["id"], "register");
+        assert_eq!(register["consumes"], serde_json::json!(["RegisterRequested"]));
+        assert_eq!(
+            register["publishes"],
+            serde_json::json!(["PutUser", "UserRegistered"])
+        );
+        assert_eq!(
+            plan["critical_path"],
+            serde_json::json!(["gateway", "register", "users"])
+        );
+    }
+
+    #[test]
+    fn a_plan_with_cycles_is_still_written_and_exits_1() {
+        let out = run(&["plan", sample("event_loops.json").to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(plan["acyclic"], false);
+        assert_eq!(plan["order"], serde_json::json!([]));
+        assert_eq!(plan["stages"], serde_json::json!([]));
+        assert_eq!(plan["cycles"].as_array().unwrap().len(), 3);
+        // The condensed plan still orders every service, each cycle as one marked step.
+        let steps = plan["condensed_order"].as_array().unwrap();
+        let count: usize = steps
+            .iter()
+            .map(|s| s["services"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(count, 9);
+        assert!(steps.iter().any(|s| s["cycle"] == true
+            && s["services"] == serde_json::json!(["process-payment", "retry-queue"])));
+        assert!(!plan["condensed_stages"].as_array().unwrap().is_empty());
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("3 cycles"), "{stderr}");
+        assert!(stderr.contains("poller -> poller"), "{stderr}");
+    }
+
+    #[test]
+    fn markdown_lists_cycles_first_then_numbered_stages() {
+        let out = run(&[
+            "plan",
+            sample("event_loops.json").to_str().unwrap(),
+            "--format",
+            "markdown",
+        ]);
+        let md = text(&out.stdout);
+        let blocking = md.find("## Blocking").unwrap();
+        let stage = md.find("## Stage (condensed) 1").unwrap();
+        assert!(blocking < stage, "{md}");
+        assert!(md.contains("`process-payment -> retry-queue -> process-payment`"), "{md}");
+        assert!(md.contains("| Service | Kind | Consumes | Publishes |"), "{md}");
+    }
+
+    #[test]
+    fn mermaid_is_a_flowchart_with_stage_subgraphs_and_highlighted_cycles() {
+        let out = run(&[
+            "plan",
+            sample("event_loops.json").to_str().unwrap(),
+            "--format",
+            "mermaid",
+        ]);
+        let mmd = text(&out.stdout);
+        assert!(mmd.starts_with("flowchart LR\n"), "{mmd}");
+        assert_eq!(mmd.matches("subgraph ").count(), mmd.matches("\n  end\n").count());
+        assert!(mmd.contains("linkStyle"), "{mmd}");
+        assert!(mmd.contains("class s1 cycle"), "{mmd}");
+        let edges = mmd.lines().filter(|l| l.contains(" -->|")).count();
+        assert_eq!(edges, 10);
+    }
+
+    #[test]
+    fn dot_ranks_stages_and_colours_cycle_edges() {
+        let out = run(&[
+            "plan",
+            sample("event_loops.json").to_str().unwrap(),
+            "--format",
+            "dot",
+        ]);
+        let dot = text(&out.stdout);
+        assert!(dot.starts_with("digraph \"Accidental event loops\" {"), "{dot}");
+        assert!(dot.contains("rank=same;"), "{dot}");
+        assert!(dot.contains("s7 -> s7 [label=\"PollAgain\", color="), "{dot}");
+        assert!(dot.trim_end().ends_with('}'));
+        assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+    }
+
+    #[test]
+    fn output_file_and_format_from_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_path = dir.path().join("plan.md");
+        let out = run(&[
+            "plan",
+            sample("ecommerce_saga.json").to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        let md = std::fs::read_to_string(&out_path).unwrap();
+        assert!(md.starts_with("# Execution plan: Order saga"), "{md}");
+    }
+
+    #[test]
+    fn stdin_input_and_invalid_input_gives_nothing_on_stdout() {
+        let design = std::fs::read_to_string(sample("register_login.json")).unwrap();
+        let out = run_stdin(&["plan", "-"], &design);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(!out.stdout.is_empty());
+        let out = run_stdin(&["plan", "-"], "{\"version\": 1, \"services\": 5}");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("<stdin>"), "{stderr}");
+        assert!(stderr.contains("services: expected a list"), "{stderr}");
+    }
+
+    #[test]
+    fn bad_arguments_are_exit_2_with_usage() {
+        let out = run(&["plan", "x.json", "--format", "pdf"]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("error:"), "{stderr}");
+        assert!(stderr.contains("json"), "{stderr}");
+    }
+}
+
+mod schema {
+    use super::*;
+
+    #[test]
+    fn the_shipped_schema_is_the_generated_one() {
+        let shipped = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/design.schema.json"),
+        )
+        .unwrap();
+        let out = run(&["schema"]);
+        assert!(
+            text(&out.stdout) == shipped,
+            "assets/design.schema.json is stale: run `cargo run -- schema > assets/design.schema.json`"
+        );
+        let schema: serde_json::Value = serde_json::from_str(&shipped).unwrap();
+        let required = &schema["required"];
+        assert!(required.as_array().unwrap().contains(&"services".into()));
+        let kinds = schema.to_string();
+        for kind in ["gateway", "function", "table", "queue", "topic"] {
+            assert!(kinds.contains(kind), "{kind}");
+        }
+    }
+}
+
+mod save {
+    use super::*;
+
+    #[test]
+    fn samples_are_saved_exactly_as_the_app_would_write_them() {
+        // Load and save every sample: the saved text loads back to the same design.
+        for name in ["register_login.json", "ecommerce_saga.json", "event_loops.json"] {
+            let design = event_architect::io::load_path(&sample(name)).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            event_architect::io::save(&path, &design).unwrap();
+            let again = event_architect::io::load_path(&path).unwrap();
+            assert_eq!(again, design, "{name}");
+            let saved = std::fs::read_to_string(&path).unwrap();
+            assert!(saved.ends_with("\n"));
+            let out = run(&["check", path.to_str().unwrap()]);
+            assert_ne!(out.status.code(), Some(2), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_built_in_design_is_the_register_login_sample() {
+        let sample = event_architect::io::load_path(&sample("register_login.json")).unwrap();
+        assert_eq!(event_architect::builtin_design(), sample);
+        assert!(!sample.services.is_empty());
+    }
+}

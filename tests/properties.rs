@@ -1,0 +1,212 @@
+//! Property tests of the analysis against independent reference checks (petgraph and
+//! straightforward quadratic implementations), and of load/save round trips.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use event_architect::analysis::analyze;
+use event_architect::io::{parse_design, to_json};
+use event_architect::model::{Design, EventEdge, Position, Service, ServiceIndex, ServiceKind};
+use petgraph::graph::DiGraph;
+use proptest::prelude::*;
+
+/// A random design: `n` services and edges between random pairs (self-loops included).
+fn graph(max_nodes: usize, max_edges: usize) -> impl Strategy<Value = Design> {
+    (1..=max_nodes).prop_flat_map(move |n| {
+        prop::collection::vec((0..n as u32, 0..n as u32), 0..=max_edges).prop_map(move |pairs| {
+            let mut design = Design::new("random");
+            for i in 0..n {
+                design
+                    .services
+                    .push(Service::new(format!("s{i}"), ServiceKind::Function));
+            }
+            design.edges = pairs
+                .into_iter()
+                .map(|(from, to)| EventEdge {
+                    from: ServiceIndex(from),
+                    to: ServiceIndex(to),
+                    event: Arc::from(format!("E{from}")),
+                })
+                .collect();
+            design
+        })
+    })
+}
+
+/// A random DAG: edges only go from a lower to a higher index, so it never has a cycle.
+fn dag(max_nodes: usize, max_edges: usize) -> impl Strategy<Value = Design> {
+    graph(max_nodes, max_edges).prop_map(|mut design| {
+        design.edges.retain(|e| e.from < e.to);
+        design
+    })
+}
+
+fn petgraph_of(design: &Design) -> DiGraph<(), ()> {
+    let mut g = DiGraph::new();
+    let nodes: Vec<_> = design.services.iter().map(|_| g.add_node(())).collect();
+    for e in &design.edges {
+        g.add_edge(nodes[e.from.index()], nodes[e.to.index()], ());
+    }
+    g
+}
+
+/// Kahn by the letter: among the ready services always take the first in the file. O(V^2 + E).
+fn reference_order(design: &Design) -> Option<Vec<u32>> {
+    let n = design.services.len();
+    let mut indegree = vec![0; n];
+    for e in &design.edges {
+        indegree[e.to.index()] += 1;
+    }
+    let mut done = vec![false; n];
+    let mut order = Vec::new();
+    while order.len() < n {
+        let next = (0..n).find(|&v| !done[v] && indegree[v] == 0)?;
+        done[next] = true;
+        order.push(next as u32);
+        for e in design.edges.iter().filter(|e| e.from.index() == next) {
+            indegree[e.to.index()] -= 1;
+        }
+    }
+    Some(order)
+}
+
+/// Longest path reaching each service, by relaxing edges V times (Bellman-Ford style).
+fn reference_layers(design: &Design) -> Vec<u32> {
+    let mut layer = vec![0u32; design.services.len()];
+    for _ in 0..design.services.len() {
+        for e in &design.edges {
+            layer[e.to.index()] = layer[e.to.index()].max(layer[e.from.index()] + 1);
+        }
+    }
+    layer
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn a_cycle_is_reported_iff_kahn_cannot_finish(design in graph(12, 24)) {
+        let analysis = analyze(&design);
+        let reference = reference_order(&design);
+        prop_assert_eq!(analysis.is_acyclic(), reference.is_some());
+        prop_assert_eq!(
+            analysis.is_acyclic(),
+            !petgraph::algo::is_cyclic_directed(&petgraph_of(&design))
+        );
+        if !analysis.is_acyclic() {
+            prop_assert!(analysis.order.is_empty() && analysis.stages.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_order_is_kahn_with_file_order_ties_and_respects_every_edge(design in dag(14, 30)) {
+        let analysis = analyze(&design);
+        let order: Vec<u32> = analysis.order.iter().map(|s| s.0).collect();
+        prop_assert_eq!(Some(order.clone()), reference_order(&design));
+        let mut position = vec![0; design.services.len()];
+        for (i, &s) in order.iter().enumerate() {
+            position[s as usize] = i;
+        }
+        for e in &design.edges {
+            prop_assert!(position[e.from.index()] < position[e.to.index()]);
+        }
+        let unique: HashSet<u32> = order.iter().copied().collect();
+        prop_assert_eq!(unique.len(), design.services.len());
+    }
+
+    #[test]
+    fn stages_equal_longest_path_layers(design in dag(14, 30)) {
+        let analysis = analyze(&design);
+        let layers = reference_layers(&design);
+        for (stage, members) in analysis.stages.iter().enumerate() {
+            let mut previous = None;
+            for s in members {
+                prop_assert_eq!(layers[s.index()] as usize, stage);
+                prop_assert!(previous < Some(s.0), "file order inside a stage");
+                previous = Some(s.0);
+            }
+        }
+        let staged: usize = analysis.stages.iter().map(Vec::len).sum();
+        prop_assert_eq!(staged, design.services.len());
+        // The critical path is a chain of edges as long as the deepest stage.
+        prop_assert_eq!(analysis.critical_path.len(), analysis.stages.len());
+        for pair in analysis.critical_path.windows(2) {
+            let (from, to) = (analysis.members(pair[0])[0], analysis.members(pair[1])[0]);
+            prop_assert!(design.edges.iter().any(|e| e.from == from && e.to == to));
+        }
+    }
+
+    #[test]
+    fn cycle_groups_match_petgraph_and_their_paths_are_real_cycles(design in graph(12, 24)) {
+        let analysis = analyze(&design);
+        let g = petgraph_of(&design);
+        let self_loops: HashSet<u32> =
+            design.edges.iter().filter(|e| e.from == e.to).map(|e| e.from.0).collect();
+        let mut expected: Vec<Vec<u32>> = petgraph::algo::kosaraju_scc(&g)
+            .into_iter()
+            .map(|c| {
+                let mut c: Vec<u32> = c.into_iter().map(|n| n.index() as u32).collect();
+                c.sort_unstable();
+                c
+            })
+            .filter(|c| c.len() > 1 || self_loops.contains(&c[0]))
+            .collect();
+        expected.sort_by_key(|c| c[0]);
+        let found: Vec<Vec<u32>> = analysis
+            .cycles
+            .iter()
+            .map(|c| c.members.iter().map(|s| s.0).collect())
+            .collect();
+        prop_assert_eq!(&found, &expected);
+        let edges: HashSet<(u32, u32)> = design.edges.iter().map(|e| (e.from.0, e.to.0)).collect();
+        for cycle in &analysis.cycles {
+            let members: BTreeSet<u32> = cycle.members.iter().map(|s| s.0).collect();
+            prop_assert_eq!(cycle.path.first(), cycle.path.last());
+            prop_assert_eq!(cycle.path[0], cycle.members[0]);
+            prop_assert!(cycle.path.len() >= 2);
+            for pair in cycle.path.windows(2) {
+                prop_assert!(edges.contains(&(pair[0].0, pair[1].0)));
+                prop_assert!(members.contains(&pair[1].0));
+            }
+        }
+    }
+
+    #[test]
+    fn the_condensed_plan_orders_every_step_after_its_inputs(design in graph(12, 24)) {
+        let analysis = analyze(&design);
+        let mut position = vec![0; design.services.len()];
+        let mut seen = 0;
+        for (i, &step) in analysis.condensed_order.iter().enumerate() {
+            for s in analysis.members(step) {
+                position[s.index()] = i;
+                seen += 1;
+            }
+        }
+        prop_assert_eq!(seen, design.services.len());
+        for e in &design.edges {
+            if analysis.step_of[e.from.index()] != analysis.step_of[e.to.index()] {
+                prop_assert!(position[e.from.index()] < position[e.to.index()]);
+                prop_assert!(analysis.stage_of[e.from.index()] < analysis.stage_of[e.to.index()]);
+            }
+        }
+    }
+
+    #[test]
+    fn load_save_load_round_trips(
+        design in graph(8, 12),
+        names in prop::collection::vec("\\PC{0,12}", 8),
+        moved in prop::collection::vec(prop::option::of((-1e4f32..1e4, -1e4f32..1e4)), 8),
+    ) {
+        let mut design = design;
+        for (i, service) in design.services.iter_mut().enumerate() {
+            service.name = names[i].clone();
+            service.id = format!("{}·{i}", names[i]);
+            service.position = moved[i].map(|(x, y)| Position { x, y });
+            service.kind = ServiceKind::ALL[i % ServiceKind::ALL.len()];
+        }
+        let text = to_json(&design);
+        let loaded = parse_design(text.as_bytes(), "round-trip.json").unwrap();
+        prop_assert_eq!(&loaded, &design);
+        prop_assert_eq!(to_json(&loaded), text);
+    }
+}
