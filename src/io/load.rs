@@ -27,6 +27,8 @@ type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 /// Parses and validates a design from JSON text. `origin` names the file in messages.
 pub fn parse_design(text: &[u8], origin: &str) -> Result<Design, LoadError> {
     let mut loader = Loader::default();
+    // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     let syntax = |error: serde_json::Error| LoadError::Syntax {
         origin: origin.to_owned(),
@@ -697,7 +699,14 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
                 "position" => {
                     let value = map.next_value::<serde_json::Value>()?;
                     match serde_json::from_value::<Position>(value) {
-                        Ok(position) => service.position = Some(position),
+                        Ok(position) if position.x.is_finite() && position.y.is_finite() => {
+                            service.position = Some(position)
+                        }
+                        Ok(_) => item.loader.problem(
+                            item.path("position"),
+                            "the position is too far out to draw".to_owned(),
+                            "use coordinates between -1e30 and 1e30",
+                        ),
                         Err(error) => item.loader.problem(
                             item.path("position"),
                             format!("invalid position: {error}"),

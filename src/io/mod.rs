@@ -167,6 +167,20 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_accepted_and_unrepresentable_positions_are_refused() {
+        let design = parse_design(
+            b"\xEF\xBB\xBF{\"version\": 1, \"services\": []}",
+            "bom.json",
+        )
+        .unwrap();
+        assert!(design.services.is_empty());
+        let found = problems(
+            r#"{"version": 1, "services": [{"id": "a", "kind": "table", "position": {"x": 1e300, "y": 0}}]}"#,
+        );
+        assert_eq!(found[0].path, "services[0].position");
+    }
+
+    #[test]
     fn edges_may_come_before_services() {
         let design = parse_design(
             br#"{"edges": [{"from": "a", "to": "a", "event": "Loop"}], "version": 1,
