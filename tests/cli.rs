@@ -9,7 +9,9 @@ fn bin() -> Command {
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -54,7 +56,12 @@ mod check {
             ("event_loops.json", 1),
         ] {
             let out = run(&["check", sample(name).to_str().unwrap()]);
-            assert_eq!(out.status.code(), Some(code), "{name}: {}", text(&out.stderr));
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{name}: {}",
+                text(&out.stderr)
+            );
             assert!(text(&out.stdout).contains("services"), "{name}");
         }
     }
@@ -136,9 +143,18 @@ mod check {
         assert!(stderr.starts_with("error: "), "{stderr}");
         assert!(stderr.contains("bad.json"), "{stderr}");
         assert!(stderr.contains("3 problems"), "{stderr}");
-        assert!(stderr.contains("services[0].kind: unknown kind \"lambda\""), "{stderr}");
-        assert!(stderr.contains("services[1].id: duplicate id \"a\""), "{stderr}");
-        assert!(stderr.contains("edges[0].to: unknown service \"nowhere\""), "{stderr}");
+        assert!(
+            stderr.contains("services[0].kind: unknown kind \"lambda\""),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("services[1].id: duplicate id \"a\""),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("edges[0].to: unknown service \"nowhere\""),
+            "{stderr}"
+        );
         assert!(stderr.contains("hint:"), "{stderr}");
         assert!(out.stdout.is_empty());
     }
@@ -158,7 +174,11 @@ mod check {
     #[test]
     fn malformed_json_gives_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write_temp(&dir, "broken.json", "{\n  \"version\": 1,\n  \"services\": [\n    {\"id\": \"a\" \"kind\": \"table\"}\n  ]\n}\n");
+        let path = write_temp(
+            &dir,
+            "broken.json",
+            "{\n  \"version\": 1,\n  \"services\": [\n    {\"id\": \"a\" \"kind\": \"table\"}\n  ]\n}\n",
+        );
         let out = run(&["check", path.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2));
         let stderr = text(&out.stderr);
@@ -171,7 +191,10 @@ mod check {
         let out = run_stdin(&["check", "-"], r#"{"version": 3, "services": []}"#);
         assert_eq!(out.status.code(), Some(2));
         let stderr = text(&out.stderr);
-        assert!(stderr.contains("cannot read file-format version 3"), "{stderr}");
+        assert!(
+            stderr.contains("cannot read file-format version 3"),
+            "{stderr}"
+        );
         assert!(stderr.contains("reads version(s) 1"), "{stderr}");
     }
 
@@ -180,7 +203,10 @@ mod check {
         let out = run(&["check", "/definitely/not/here.json"]);
         assert_eq!(out.status.code(), Some(2));
         let stderr = text(&out.stderr);
-        assert!(stderr.contains("cannot read /definitely/not/here.json"), "{stderr}");
+        assert!(
+            stderr.contains("cannot read /definitely/not/here.json"),
+            "{stderr}"
+        );
     }
 }
 
@@ -200,12 +226,19 @@ mod plan {
         );
         assert_eq!(
             plan["stages"],
-            serde_json::json!([["gateway"], ["register", "login"], ["users", "welcome", "audit"]])
+            serde_json::json!([
+                ["gateway"],
+                ["register", "login"],
+                ["users", "welcome", "audit"]
+            ])
         );
         assert_eq!(plan["cycles"], serde_json::json!([]));
         let register = &plan["steps"][1];
         assert_eq!(register["id"], "register");
-        assert_eq!(register["consumes"], serde_json::json!(["RegisterRequested"]));
+        assert_eq!(
+            register["consumes"],
+            serde_json::json!(["RegisterRequested"])
+        );
         assert_eq!(
             register["publishes"],
             serde_json::json!(["PutUser", "UserRegistered"])
@@ -252,8 +285,14 @@ mod plan {
         let blocking = md.find("## Blocking").unwrap();
         let stage = md.find("## Stage (condensed) 1").unwrap();
         assert!(blocking < stage, "{md}");
-        assert!(md.contains("`process-payment -> retry-queue -> process-payment`"), "{md}");
-        assert!(md.contains("| Service | Kind | Consumes | Publishes |"), "{md}");
+        assert!(
+            md.contains("`process-payment -> retry-queue -> process-payment`"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Service | Kind | Consumes | Publishes |"),
+            "{md}"
+        );
     }
 
     #[test]
@@ -266,7 +305,10 @@ mod plan {
         ]);
         let mmd = text(&out.stdout);
         assert!(mmd.starts_with("flowchart LR\n"), "{mmd}");
-        assert_eq!(mmd.matches("subgraph ").count(), mmd.matches("\n  end\n").count());
+        assert_eq!(
+            mmd.matches("subgraph ").count(),
+            mmd.matches("\n  end\n").count()
+        );
         assert!(mmd.contains("linkStyle"), "{mmd}");
         assert!(mmd.contains("class s1 cycle"), "{mmd}");
         let edges = mmd.lines().filter(|l| l.contains(" -->|")).count();
@@ -282,9 +324,15 @@ mod plan {
             "dot",
         ]);
         let dot = text(&out.stdout);
-        assert!(dot.starts_with("digraph \"Accidental event loops\" {"), "{dot}");
+        assert!(
+            dot.starts_with("digraph \"Accidental event loops\" {"),
+            "{dot}"
+        );
         assert!(dot.contains("rank=same;"), "{dot}");
-        assert!(dot.contains("s7 -> s7 [label=\"PollAgain\", color="), "{dot}");
+        assert!(
+            dot.contains("s7 -> s7 [label=\"PollAgain\", color="),
+            "{dot}"
+        );
         assert!(dot.trim_end().ends_with('}'));
         assert_eq!(dot.matches('{').count(), dot.matches('}').count());
     }
@@ -359,7 +407,11 @@ mod save {
     #[test]
     fn samples_are_saved_exactly_as_the_app_would_write_them() {
         // Load and save every sample: the saved text loads back to the same design.
-        for name in ["register_login.json", "ecommerce_saga.json", "event_loops.json"] {
+        for name in [
+            "register_login.json",
+            "ecommerce_saga.json",
+            "event_loops.json",
+        ] {
             let design = event_architect::io::load_path(&sample(name)).unwrap();
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join(name);
