@@ -377,6 +377,47 @@ mod plan {
     }
 }
 
+mod escaping {
+    use super::*;
+
+    fn tricky(format: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tricky_names.json");
+        let out = run(&["plan", path.to_str().unwrap(), "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "the fixture has one cycle");
+        text(&out.stdout)
+    }
+
+    #[test]
+    fn markdown_code_spans_survive_backticks_and_pipes() {
+        let md = tricky("markdown");
+        assert!(
+            md.contains("| ``pipe\\|and`tick`` (line break) ⚠ cycle 1 | topic |"),
+            "{md}"
+        );
+        assert!(md.contains("&lt;b>tags&lt;/b>"), "{md}");
+        assert!(
+            md.starts_with("# Execution plan: Quotes \"and\" \\#hashes &lt;tags>"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn dot_and_mermaid_escape_quotes() {
+        let dot = tricky("dot");
+        assert!(
+            dot.contains("label=\"Name with \\\"quotes\\\" and <b>tags</b>\\n(gateway)\""),
+            "{dot}"
+        );
+        assert!(dot.contains("label=\"x\\\\y\""), "{dot}");
+        let mmd = tricky("mermaid");
+        assert!(mmd.contains("s0([\"Name with #quot;quotes#quot; and #lt;b#gt;tags#lt;/b#gt;<br/><i>gateway</i>\"])"), "{mmd}");
+        assert!(
+            mmd.contains("s0 -->|\"Event #quot;with#quot; quotes #35;1 #lt;x#gt;\"| s1"),
+            "{mmd}"
+        );
+    }
+}
+
 mod schema {
     use super::*;
 

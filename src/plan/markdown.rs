@@ -6,11 +6,42 @@ use super::{EventIndex, path_text};
 use crate::analysis::Analysis;
 use crate::model::Design;
 
-/// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
+/// Text as a Markdown code span that survives backticks in it, and `|` inside a table.
+fn code(text: &str, in_table: bool) -> String {
+    let mut text = text.replace(['\n', '\r'], " ");
+    if in_table {
+        text = text.replace('|', "\\|");
+    }
+    let longest_run = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Plain text with Markdown and HTML markup characters escaped.
+fn prose(text: &str, in_table: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '`' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '|' if in_table => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn events(list: &[&str]) -> String {
@@ -18,7 +49,7 @@ fn events(list: &[&str]) -> String {
         "–".to_owned()
     } else {
         list.iter()
-            .map(|e| format!("`{}`", cell(e).replace('`', "'")))
+            .map(|e| code(e, true))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -31,7 +62,7 @@ pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis)
     } else {
         &design.name
     };
-    writeln!(out, "# Execution plan: {}\n", cell(title))?;
+    writeln!(out, "# Execution plan: {}\n", prose(title, false))?;
     writeln!(
         out,
         "{} services, {} event edges, {} stages.\n",
@@ -51,15 +82,15 @@ pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis)
             let members = cycle
                 .members
                 .iter()
-                .map(|&s| format!("`{}`", cell(design.id(s))))
+                .map(|&s| code(design.id(s), false))
                 .collect::<Vec<_>>()
                 .join(", ");
             writeln!(
                 out,
-                "{}. {} — path: `{}`",
+                "{}. {} — path: {}",
                 i + 1,
                 members,
-                path_text(design, &cycle.path).replace('`', "'")
+                code(&path_text(design, &cycle.path), false)
             )?;
         }
         writeln!(out)?;
@@ -78,9 +109,9 @@ pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis)
             let cycle = analysis.step_cycle(step);
             for &s in analysis.members(step) {
                 let service = design.service(s);
-                let mut name = format!("`{}`", cell(&service.id).replace('`', "'"));
+                let mut name = code(&service.id, true);
                 if !service.name.is_empty() {
-                    name.push_str(&format!(" ({})", cell(&service.name)));
+                    name.push_str(&format!(" ({})", prose(&service.name, true)));
                 }
                 if let Some(c) = cycle {
                     name.push_str(&format!(" ⚠ cycle {}", c + 1));
@@ -102,7 +133,7 @@ pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis)
             .critical_path
             .iter()
             .flat_map(|&step| analysis.members(step))
-            .map(|&s| format!("`{}`", cell(design.id(s)).replace('`', "'")))
+            .map(|&s| code(design.id(s), false))
             .collect::<Vec<_>>()
             .join(" → ");
         writeln!(out, "**Critical path:** {path}")?;
