@@ -7,11 +7,14 @@
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
+//! | [`gui`] | the designer window (feature `gui`): canvas, menus, inspector, problems, file dialogs | everything, egui, eframe, egui_graphs, rfd |
 //!
 //! Nothing but `gui` imports egui.
 
 pub mod analysis;
 pub mod cli;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod io;
 pub mod model;
 pub mod plan;

@@ -1,0 +1,627 @@
+//! The canvas: draws the view model with egui's painter and turns pointer gestures into
+//! [`CanvasEvent`]s. It never edits the design itself.
+//!
+//! Drawing culls everything outside the viewport, drops text when zoomed out and uses plain
+//! rectangles below a detail threshold, so a frame stays cheap on large designs. It requests no
+//! repaint of its own: an idle window sleeps.
+
+use egui::epaint::{CornerRadius, PathShape, PathStroke};
+use egui::text::{LayoutJob, TextWrapping};
+use egui::{
+    Align2, Color32, CursorIcon, FontId, Painter, PointerButton, Pos2, Rect, Response, Sense,
+    Shape, Stroke, StrokeKind, Ui, Vec2, pos2, vec2,
+};
+
+use super::geometry::{self, Camera};
+use super::theme;
+use super::view::CanvasView;
+use crate::analysis::Analysis;
+use crate::model::{Position, ServiceIndex};
+
+/// A pointer gesture in progress. Session state.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum Gesture {
+    /// Nothing.
+    #[default]
+    Idle,
+    /// Dragging the empty canvas.
+    Panning,
+    /// Dragging a service box; `grab` is the pointer's offset from its centre.
+    Moving {
+        /// The service.
+        service: usize,
+        /// Pointer minus box centre, canvas units.
+        grab: Vec2,
+        /// Where the box was when the drag started.
+        start: Pos2,
+    },
+    /// Dragging a new edge out of a service's handle.
+    Connecting {
+        /// The publisher.
+        from: usize,
+        /// The pointer, canvas units.
+        to: Pos2,
+    },
+}
+
+/// What the canvas asks the window to do. Edits among these become commands there.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CanvasEvent {
+    /// Select these services (a click; with Shift or Ctrl, `add` toggles into the selection).
+    SelectService {
+        /// The service.
+        service: ServiceIndex,
+        /// Toggle it in the current selection instead of replacing it.
+        add: bool,
+    },
+    /// Select an edge.
+    SelectEdge(usize),
+    /// Clear the selection (a click on empty canvas).
+    ClearSelection,
+    /// A drag of a box ended: one move.
+    Moved(Vec<(ServiceIndex, Option<Position>)>),
+    /// A connection was dropped on a service: ask for the event name.
+    Connect {
+        /// The publisher.
+        from: ServiceIndex,
+        /// The subscriber.
+        to: ServiceIndex,
+    },
+    /// Double-click on empty canvas: add a service here (canvas units).
+    AddServiceAt(Pos2),
+}
+
+/// What to show, from the View menu.
+#[derive(Debug, Clone, Copy)]
+pub struct CanvasOptions {
+    /// Order badges on boxes.
+    pub show_order: bool,
+    /// Stage bands behind the boxes.
+    pub show_stages: bool,
+}
+
+/// The canvas's own state. Session state.
+#[derive(Debug)]
+pub struct CanvasState {
+    /// Pan and zoom.
+    pub camera: Camera,
+    /// The gesture in progress.
+    pub gesture: Gesture,
+    /// Frame these canvas bounds on the next frame (after the viewport is known).
+    pub fit_request: Option<Rect>,
+    /// The viewport of the last frame, screen points.
+    pub viewport: Rect,
+    /// The edge under the pointer.
+    pub hovered_edge: Option<usize>,
+}
+
+impl Default for CanvasState {
+    fn default() -> CanvasState {
+        CanvasState {
+            camera: Camera::default(),
+            gesture: Gesture::Idle,
+            fit_request: None,
+            viewport: Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0)),
+            hovered_edge: None,
+        }
+    }
+}
+
+/// Draws the canvas and handles its gestures. Returns what the window should do.
+pub fn canvas_ui(
+    ui: &mut Ui,
+    state: &mut CanvasState,
+    view: &mut CanvasView,
+    analysis: &Analysis,
+    options: CanvasOptions,
+) -> Vec<CanvasEvent> {
+    let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
+    let viewport = response.rect;
+    state.viewport = viewport;
+    if let Some(bounds) = state.fit_request.take() {
+        state.camera = Camera::fit(bounds, viewport);
+    }
+    let events = interact(ui, &response, state, view);
+    paint(&painter, state, view, analysis, options);
+    events
+}
+
+fn interact(
+    ui: &Ui,
+    response: &Response,
+    state: &mut CanvasState,
+    view: &mut CanvasView,
+) -> Vec<CanvasEvent> {
+    let viewport = response.rect;
+    let mut events = Vec::new();
+    let pointer = response.hover_pos();
+    let canvas_pointer = pointer.map(|p| state.camera.to_canvas(viewport, p));
+
+    // Zoom (Ctrl+wheel, pinch) around the pointer; wheel and two-finger scroll pan.
+    if let Some(p) = pointer {
+        let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
+        if (zoom - 1.0).abs() > 1e-4 {
+            state.camera.zoom_around(viewport, p, zoom);
+        }
+        if scroll != Vec2::ZERO {
+            state.camera.pan += scroll;
+        }
+    }
+
+    let hovered_service = canvas_pointer.and_then(|p| geometry::service_at(view.centers(), p));
+    if state.gesture == Gesture::Idle {
+        view.set_hovered(hovered_service);
+        state.hovered_edge = match (hovered_service, canvas_pointer) {
+            (None, Some(p)) => edge_under(view, p, state.camera.zoom),
+            _ => None,
+        };
+    }
+
+    if response.drag_started_by(PointerButton::Primary) {
+        let origin = ui
+            .input(|i| i.pointer.press_origin())
+            .map(|p| state.camera.to_canvas(viewport, p));
+        if let Some(origin) = origin {
+            let zoom = state.camera.zoom;
+            state.gesture = if let Some(from) = geometry::handle_at(view.centers(), origin, zoom) {
+                Gesture::Connecting { from, to: origin }
+            } else if let Some(service) = geometry::service_at(view.centers(), origin) {
+                let start = view.centers()[service];
+                events.push(CanvasEvent::SelectService {
+                    service: ServiceIndex(service as u32),
+                    add: false,
+                });
+                Gesture::Moving {
+                    service,
+                    grab: origin - start,
+                    start,
+                }
+            } else {
+                Gesture::Panning
+            };
+        }
+    } else if response.drag_started() {
+        state.gesture = Gesture::Panning; // middle or right button
+    }
+
+    if response.dragged() {
+        match &mut state.gesture {
+            Gesture::Panning => state.camera.pan += response.drag_delta(),
+            Gesture::Moving { service, grab, .. } => {
+                if let Some(p) = canvas_pointer.or_else(|| {
+                    ui.input(|i| i.pointer.interact_pos())
+                        .map(|p| state.camera.to_canvas(viewport, p))
+                }) {
+                    view.drag_to(*service, p - *grab);
+                }
+            }
+            Gesture::Connecting { to, .. } => {
+                if let Some(p) = canvas_pointer {
+                    *to = p;
+                }
+            }
+            Gesture::Idle => {}
+        }
+    }
+
+    if response.drag_stopped() {
+        match std::mem::take(&mut state.gesture) {
+            Gesture::Moving { service, start, .. } => {
+                let end = view.centers().get(service).copied().unwrap_or(start);
+                view.end_drag();
+                if end.distance(start) > 0.5 {
+                    events.push(CanvasEvent::Moved(vec![(
+                        ServiceIndex(service as u32),
+                        Some(Position { x: end.x, y: end.y }),
+                    )]));
+                }
+            }
+            Gesture::Connecting { from, to } => {
+                if let Some(target) = geometry::service_at(view.centers(), to)
+                    && target != from
+                {
+                    events.push(CanvasEvent::Connect {
+                        from: ServiceIndex(from as u32),
+                        to: ServiceIndex(target as u32),
+                    });
+                }
+            }
+            Gesture::Panning | Gesture::Idle => {}
+        }
+    }
+
+    if response.double_clicked() {
+        if let Some(p) = canvas_pointer
+            && hovered_service.is_none()
+        {
+            events.push(CanvasEvent::AddServiceAt(p));
+        }
+    } else if response.clicked()
+        && let Some(p) = canvas_pointer
+    {
+        let add = ui.input(|i| i.modifiers.shift || i.modifiers.command);
+        if let Some(service) = hovered_service {
+            events.push(CanvasEvent::SelectService {
+                service: ServiceIndex(service as u32),
+                add,
+            });
+        } else if let Some(edge) = edge_under(view, p, state.camera.zoom) {
+            events.push(CanvasEvent::SelectEdge(edge));
+        } else {
+            events.push(CanvasEvent::ClearSelection);
+        }
+    }
+
+    let cursor = match state.gesture {
+        Gesture::Panning | Gesture::Moving { .. } => Some(CursorIcon::Grabbing),
+        Gesture::Connecting { .. } => Some(CursorIcon::Crosshair),
+        Gesture::Idle => canvas_pointer.and_then(|p| {
+            if geometry::handle_at(view.centers(), p, state.camera.zoom).is_some() {
+                Some(CursorIcon::Crosshair)
+            } else if hovered_service.is_some() {
+                Some(CursorIcon::Grab)
+            } else {
+                None
+            }
+        }),
+    };
+    if let Some(cursor) = cursor {
+        ui.ctx().set_cursor_icon(cursor);
+    }
+    events
+}
+
+/// The edge under a canvas point. O(E), only on hover and click.
+fn edge_under(view: &CanvasView, p: Pos2, zoom: f32) -> Option<usize> {
+    let centers = view.centers();
+    let tolerance = theme::EDGE_PICK_PX / zoom.max(1e-3);
+    let mut best: Option<(usize, f32)> = None;
+    for (i, &(from, to)) in view.pairs().iter().enumerate() {
+        let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
+            continue;
+        };
+        if !geometry::segment_visible(
+            Rect::from_center_size(p, Vec2::splat(2.0 * tolerance)),
+            a,
+            b,
+        ) {
+            continue;
+        }
+        let d = if from == to {
+            let l = geometry::self_loop(a);
+            l.windows(2)
+                .map(|w| geometry::distance_to_segment(p, w[0], w[1]))
+                .fold(f32::MAX, f32::min)
+        } else {
+            let offset = view.edge(i).map_or(0.0, |e| e.offset);
+            match geometry::edge_segment(a, b, offset) {
+                Some((s, e)) => geometry::distance_to_segment(p, s, e),
+                None => continue,
+            }
+        };
+        if d <= tolerance && best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((i, d));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+fn paint(
+    painter: &Painter,
+    state: &CanvasState,
+    view: &CanvasView,
+    analysis: &Analysis,
+    options: CanvasOptions,
+) {
+    let viewport = painter.clip_rect();
+    let camera = state.camera;
+    let zoom = camera.zoom;
+    let visible = camera.visible_canvas(viewport).expand(theme::ARROW_LENGTH);
+    painter.rect_filled(viewport, 0.0, theme::CANVAS_BG);
+    if options.show_stages {
+        paint_stages(painter, &camera, viewport, view, analysis);
+    }
+    paint_grid(painter, &camera, viewport);
+
+    let centers = view.centers();
+    let detailed = zoom >= theme::DETAIL_MIN_ZOOM;
+    let edge_width = if detailed { theme::EDGE_WIDTH_PX } else { 1.0 };
+
+    // Edges, then their labels on top.
+    let mut labels: Vec<(Pos2, usize, Color32)> = Vec::new();
+    for (i, &(from, to)) in view.pairs().iter().enumerate() {
+        let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
+            continue;
+        };
+        if !geometry::segment_visible(visible, a, b) {
+            continue;
+        }
+        let (in_cycle, offset) = view
+            .edge(i)
+            .map_or((false, 0.0), |e| (e.in_cycle, e.offset));
+        let selected = view.is_edge_selected(i);
+        let hovered = state.hovered_edge == Some(i);
+        let color = if selected {
+            theme::SELECTION
+        } else if in_cycle {
+            theme::WARNING
+        } else if hovered {
+            theme::HOVER
+        } else {
+            theme::EDGE
+        };
+        let width = if selected || hovered {
+            edge_width + 1.0
+        } else {
+            edge_width
+        };
+        let stroke = Stroke::new(width, color);
+        let label_at = if from == to {
+            let points: Vec<Pos2> = geometry::self_loop(a)
+                .iter()
+                .map(|&p| camera.to_screen(viewport, p))
+                .collect();
+            let (tip, before) = (points[3], points[2]);
+            painter.add(Shape::line(points.clone(), stroke));
+            arrow_head(painter, before, tip, zoom, color);
+            pos2((points[1].x + points[2].x) / 2.0, points[1].y)
+        } else {
+            let Some((s, e)) = geometry::edge_segment(a, b, offset) else {
+                continue;
+            };
+            let (s, e) = (camera.to_screen(viewport, s), camera.to_screen(viewport, e));
+            painter.line_segment([s, e], stroke);
+            if zoom >= 0.12 {
+                arrow_head(painter, s, e, zoom, color);
+            }
+            s + (e - s) * 0.5
+        };
+        if zoom >= theme::EDGE_LABEL_MIN_ZOOM || selected || hovered {
+            labels.push((label_at, i, color));
+        }
+    }
+    for (at, i, color) in labels {
+        if let Some(edge) = view.edge(i) {
+            edge_label(painter, at, &edge.event, color);
+        }
+    }
+
+    // Boxes.
+    for (i, &center) in centers.iter().enumerate() {
+        let rect = geometry::box_rect(center);
+        if !rect.intersects(visible) {
+            continue;
+        }
+        let Some(node) = view.node(i) else { continue };
+        let screen = camera.rect_to_screen(viewport, rect);
+        let accent = theme::kind_color(node.kind);
+        if !detailed {
+            let fill = if view.is_selected(i) {
+                theme::SELECTION
+            } else if node.in_cycle {
+                theme::WARNING
+            } else {
+                accent
+            };
+            painter.rect_filled(screen, 0.0, fill);
+            continue;
+        }
+        let selected = view.is_selected(i);
+        let hovered = view.hovered() == Some(i);
+        let radius = CornerRadius::same((theme::BOX_ROUNDING * zoom).clamp(0.0, 255.0) as u8);
+        painter.rect_filled(screen, radius, theme::BOX_FILL);
+        let stripe = Rect::from_min_size(screen.min, vec2((5.0 * zoom).max(2.0), screen.height()));
+        painter.rect_filled(
+            stripe,
+            CornerRadius {
+                nw: radius.nw,
+                sw: radius.sw,
+                ne: 0,
+                se: 0,
+            },
+            accent,
+        );
+        let outline = if selected {
+            Stroke::new(2.5, theme::SELECTION)
+        } else if node.in_cycle {
+            Stroke::new(2.0, theme::WARNING)
+        } else if hovered {
+            Stroke::new(1.5, theme::HOVER)
+        } else {
+            Stroke::new(1.0, accent.gamma_multiply(0.45))
+        };
+        painter.rect_stroke(screen, radius, outline, StrokeKind::Outside);
+
+        if zoom >= theme::TEXT_MIN_ZOOM {
+            let pad = 14.0 * zoom;
+            let width = screen.width() - pad - 10.0 * zoom;
+            let icon = theme::kind_icon(node.kind);
+            let title = text_galley(
+                painter,
+                &node.label,
+                theme::LABEL_FONT * zoom,
+                theme::BOX_TEXT,
+                width,
+            );
+            let top = screen.min + vec2(pad, 10.0 * zoom);
+            painter.galley(top, title, theme::BOX_TEXT);
+            let subtitle = if node.label == node.id {
+                format!("{icon} {}", node.kind)
+            } else {
+                format!("{icon} {} · {}", node.kind, node.id)
+            };
+            let sub = text_galley(
+                painter,
+                &subtitle,
+                theme::KIND_FONT * zoom,
+                theme::MUTED_TEXT,
+                width,
+            );
+            painter.galley(
+                pos2(top.x, screen.max.y - 10.0 * zoom - sub.size().y),
+                sub,
+                theme::MUTED_TEXT,
+            );
+        }
+        if options.show_order && node.order > 0 && zoom >= theme::TEXT_MIN_ZOOM {
+            let r = (10.0 * zoom).max(8.0);
+            let c = screen.left_top() + vec2(0.0, 0.0);
+            let fill = if node.in_cycle {
+                theme::WARNING
+            } else {
+                theme::BADGE
+            };
+            painter.circle(c, r, fill, Stroke::new(1.5, theme::CANVAS_BG));
+            painter.text(
+                c,
+                Align2::CENTER_CENTER,
+                node.order.to_string(),
+                FontId::proportional((r * 1.05).clamp(8.0, 20.0)),
+                theme::BADGE_TEXT,
+            );
+        }
+        if zoom >= 0.5 || hovered || selected {
+            let h = camera.to_screen(viewport, geometry::handle_center(center));
+            let r = (theme::HANDLE_RADIUS * zoom).max(4.0);
+            let fill = if hovered || selected {
+                accent
+            } else {
+                theme::BOX_FILL
+            };
+            painter.circle(h, r, fill, Stroke::new(1.5, accent));
+        }
+    }
+
+    if let Gesture::Connecting { from, to } = state.gesture
+        && let Some(&a) = centers.get(from)
+    {
+        let s = camera.to_screen(viewport, geometry::handle_center(a));
+        let e = camera.to_screen(viewport, to);
+        painter.line_segment([s, e], Stroke::new(2.0, theme::PENDING_EDGE));
+        arrow_head(painter, s, e, zoom.max(0.6), theme::PENDING_EDGE);
+        if let Some(target) = geometry::service_at(centers, to)
+            && target != from
+        {
+            let r = camera.rect_to_screen(viewport, geometry::box_rect(centers[target]));
+            painter.rect_stroke(
+                r.expand(3.0),
+                CornerRadius::same(6),
+                Stroke::new(2.0, theme::PENDING_EDGE),
+                StrokeKind::Outside,
+            );
+        }
+    }
+}
+
+fn text_galley(
+    painter: &Painter,
+    text: &str,
+    size: f32,
+    color: Color32,
+    width: f32,
+) -> std::sync::Arc<egui::Galley> {
+    let mut job = LayoutJob::simple_singleline(text.to_owned(), FontId::proportional(size), color);
+    job.wrap = TextWrapping::truncate_at_width(width.max(1.0));
+    painter.layout_job(job)
+}
+
+fn arrow_head(painter: &Painter, from: Pos2, tip: Pos2, zoom: f32, color: Color32) {
+    let dir = (tip - from).normalized();
+    if !dir.is_finite() {
+        return;
+    }
+    let length = (theme::ARROW_LENGTH * zoom).clamp(4.0, 18.0);
+    let side = vec2(-dir.y, dir.x) * length * 0.45;
+    let base = tip - dir * length;
+    painter.add(Shape::Path(PathShape {
+        points: vec![tip, base + side, base - side],
+        closed: true,
+        fill: color,
+        stroke: PathStroke::NONE,
+    }));
+}
+
+fn edge_label(painter: &Painter, at: Pos2, text: &str, color: Color32) {
+    let galley = painter.layout_no_wrap(
+        text.to_owned(),
+        FontId::proportional(theme::EDGE_LABEL_FONT_PX),
+        theme::BOX_TEXT,
+    );
+    let rect = Rect::from_center_size(at, galley.size() + vec2(10.0, 4.0));
+    painter.rect(
+        rect,
+        CornerRadius::same(4),
+        theme::EDGE_LABEL_BG,
+        Stroke::new(1.0, color.gamma_multiply(0.7)),
+        StrokeKind::Inside,
+    );
+    painter.galley(rect.min + vec2(5.0, 2.0), galley, theme::BOX_TEXT);
+}
+
+fn paint_grid(painter: &Painter, camera: &Camera, viewport: Rect) {
+    let step = 40.0;
+    if step * camera.zoom < 14.0 {
+        return;
+    }
+    let visible = camera.visible_canvas(viewport);
+    let stroke = Stroke::new(1.0, theme::GRID);
+    let mut x = (visible.min.x / step).floor() * step;
+    while x <= visible.max.x {
+        let sx = camera.to_screen(viewport, pos2(x, 0.0)).x;
+        painter.vline(sx, viewport.y_range(), stroke);
+        x += step;
+    }
+    let mut y = (visible.min.y / step).floor() * step;
+    while y <= visible.max.y {
+        let sy = camera.to_screen(viewport, pos2(0.0, y)).y;
+        painter.hline(viewport.x_range(), sy, stroke);
+        y += step;
+    }
+}
+
+/// Stage bands: one column per stage spanning its members' boxes, labelled at the top.
+fn paint_stages(
+    painter: &Painter,
+    camera: &Camera,
+    viewport: Rect,
+    view: &CanvasView,
+    analysis: &Analysis,
+) {
+    let count = analysis.stage_count();
+    if count == 0 {
+        return;
+    }
+    let mut spans = vec![(f32::MAX, f32::MIN); count];
+    for (i, &c) in view.centers().iter().enumerate() {
+        let Some(&stage) = analysis.stage_of.get(i) else {
+            continue;
+        };
+        if let Some(span) = spans.get_mut(stage as usize) {
+            span.0 = span.0.min(c.x - theme::BOX_WIDTH / 2.0);
+            span.1 = span.1.max(c.x + theme::BOX_WIDTH / 2.0);
+        }
+    }
+    let font = FontId::proportional(12.0);
+    for (stage, &(left, right)) in spans.iter().enumerate() {
+        if left > right {
+            continue;
+        }
+        let pad = 14.0;
+        let l = camera.to_screen(viewport, pos2(left - pad, 0.0)).x;
+        let r = camera.to_screen(viewport, pos2(right + pad, 0.0)).x;
+        if r < viewport.min.x || l > viewport.max.x {
+            continue;
+        }
+        let band = Rect::from_x_y_ranges(l..=r, viewport.y_range());
+        painter.rect_filled(band, 0.0, theme::STAGE_BANDS[stage % 2]);
+        if r - l > 40.0 {
+            painter.text(
+                pos2((l + r) / 2.0, viewport.min.y + 8.0),
+                Align2::CENTER_TOP,
+                format!("Stage {}", stage + 1),
+                font.clone(),
+                theme::STAGE_TEXT,
+            );
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Pure canvas geometry: the camera, hit-testing, culling and edge routing.
+//!
+//! Nothing here draws or reads input, so all of it is unit-tested. Canvas units are the units of
+//! [`crate::model::Position`]; a service's position is the centre of its box.
+
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
+
+use super::theme;
+
+/// Maps canvas units to screen points: `screen = viewport.min + pan + canvas * zoom`.
+///
+/// Session state: the camera is not saved in the design file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Camera {
+    /// Screen offset of the canvas origin from the viewport's top-left corner.
+    pub pan: Vec2,
+    /// Screen points per canvas unit.
+    pub zoom: f32,
+}
+
+impl Default for Camera {
+    fn default() -> Camera {
+        Camera {
+            pan: vec2(80.0, 300.0),
+            zoom: 1.0,
+        }
+    }
+}
+
+impl Camera {
+    /// A canvas point on screen.
+    pub fn to_screen(&self, viewport: Rect, p: Pos2) -> Pos2 {
+        viewport.min + self.pan + p.to_vec2() * self.zoom
+    }
+
+    /// A screen point on the canvas.
+    pub fn to_canvas(&self, viewport: Rect, p: Pos2) -> Pos2 {
+        ((p - viewport.min - self.pan) / self.zoom).to_pos2()
+    }
+
+    /// A canvas rectangle on screen.
+    pub fn rect_to_screen(&self, viewport: Rect, r: Rect) -> Rect {
+        Rect::from_min_max(
+            self.to_screen(viewport, r.min),
+            self.to_screen(viewport, r.max),
+        )
+    }
+
+    /// The part of the canvas the viewport shows.
+    pub fn visible_canvas(&self, viewport: Rect) -> Rect {
+        Rect::from_min_max(
+            self.to_canvas(viewport, viewport.min),
+            self.to_canvas(viewport, viewport.max),
+        )
+    }
+
+    /// Zooms by `factor`, keeping the canvas point under `anchor` (a screen point) in place.
+    pub fn zoom_around(&mut self, viewport: Rect, anchor: Pos2, factor: f32) {
+        let before = self.to_canvas(viewport, anchor);
+        self.zoom = (self.zoom * factor).clamp(theme::MIN_ZOOM, theme::MAX_ZOOM);
+        self.pan = anchor - viewport.min - before.to_vec2() * self.zoom;
+    }
+
+    /// The camera that shows `bounds` (canvas) centred in `viewport` with a margin, never
+    /// zooming in past 1.5.
+    pub fn fit(bounds: Rect, viewport: Rect) -> Camera {
+        if !bounds.is_finite() || bounds.is_negative() {
+            return Camera::default();
+        }
+        let margin = 40.0;
+        let available = (viewport.size() - vec2(2.0 * margin, 2.0 * margin)).max(vec2(1.0, 1.0));
+        let size = bounds.size().max(vec2(1.0, 1.0));
+        let zoom = (available.x / size.x)
+            .min(available.y / size.y)
+            .clamp(theme::MIN_ZOOM, 1.5);
+        let pan = viewport.size() / 2.0 - bounds.center().to_vec2() * zoom;
+        Camera { pan, zoom }
+    }
+}
+
+/// The box of a service whose centre is `center`.
+pub fn box_rect(center: Pos2) -> Rect {
+    Rect::from_center_size(center, vec2(theme::BOX_WIDTH, theme::BOX_HEIGHT))
+}
+
+/// The bounding box of a set of service centres, boxes included; `None` when empty.
+pub fn bounds(centers: impl IntoIterator<Item = Pos2>) -> Option<Rect> {
+    let mut out: Option<Rect> = None;
+    for c in centers {
+        let r = box_rect(c);
+        out = Some(out.map_or(r, |o| o.union(r)));
+    }
+    out
+}
+
+/// The topmost service (drawn last) whose box contains `p`. O(V).
+pub fn service_at(centers: &[Pos2], p: Pos2) -> Option<usize> {
+    centers.iter().rposition(|&c| box_rect(c).contains(p))
+}
+
+/// Centre of the connection handle of a box.
+pub fn handle_center(center: Pos2) -> Pos2 {
+    center + vec2(theme::BOX_WIDTH / 2.0, 0.0)
+}
+
+/// The service whose connection handle is under `p`. The handle stays at least 9 screen points
+/// wide when zoomed out. O(V).
+pub fn handle_at(centers: &[Pos2], p: Pos2, zoom: f32) -> Option<usize> {
+    let radius = theme::HANDLE_RADIUS.max(9.0 / zoom.max(1e-3)) + 2.0;
+    centers
+        .iter()
+        .rposition(|&c| handle_center(c).distance(p) <= radius)
+}
+
+/// Where the line from `center` toward `toward` leaves the box at `center`.
+pub fn clip_to_box(center: Pos2, toward: Pos2) -> Pos2 {
+    let d = toward - center;
+    if d.length_sq() < 1e-6 {
+        return center;
+    }
+    let half = vec2(theme::BOX_WIDTH / 2.0, theme::BOX_HEIGHT / 2.0);
+    let tx = if d.x.abs() > 1e-6 {
+        half.x / d.x.abs()
+    } else {
+        f32::INFINITY
+    };
+    let ty = if d.y.abs() > 1e-6 {
+        half.y / d.y.abs()
+    } else {
+        f32::INFINITY
+    };
+    center + d * tx.min(ty).min(1.0)
+}
+
+/// The drawn segment of an edge between two box centres, shifted sideways by `offset` (canvas
+/// units) so parallel edges do not overlap, clipped to both boxes. `None` when the boxes overlap
+/// so much there is nothing to draw.
+pub fn edge_segment(from: Pos2, to: Pos2, offset: f32) -> Option<(Pos2, Pos2)> {
+    let d = to - from;
+    if d.length_sq() < 1e-6 {
+        return None;
+    }
+    let normal = vec2(-d.y, d.x).normalized() * offset;
+    let (a, b) = (from + normal, to + normal);
+    let start = clip_to_box(a, b);
+    let end = clip_to_box(b, a);
+    // If the clipped ends cross over, the boxes overlap along the line.
+    if (end - start).dot(d) <= 0.0 {
+        return None;
+    }
+    Some((start, end))
+}
+
+/// Sideways offsets for edges that join the same two services (either direction), so each is
+/// visible: `pairs[i]` is edge i's (from, to); returns one offset per edge. O(E log E).
+pub fn parallel_offsets(pairs: &[(u32, u32)]) -> Vec<f32> {
+    let mut keyed: Vec<(u32, u32, usize)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| (a.min(b), a.max(b), i))
+        .collect();
+    keyed.sort_unstable();
+    let mut offsets = vec![0.0; pairs.len()];
+    let mut start = 0;
+    while start < keyed.len() {
+        let mut end = start + 1;
+        while end < keyed.len() && keyed[end].0 == keyed[start].0 && keyed[end].1 == keyed[start].1
+        {
+            end += 1;
+        }
+        let n = end - start;
+        if n > 1 {
+            for (k, &(low, _, i)) in keyed[start..end].iter().enumerate() {
+                let mut offset = (k as f32 - (n - 1) as f32 / 2.0) * theme::PARALLEL_EDGE_SPACING;
+                // Offsets are relative to the edge's own direction: flip reversed edges so
+                // "a -> b" and "b -> a" land on opposite sides.
+                if pairs[i].0 != low {
+                    offset = -offset;
+                }
+                offsets[i] = offset;
+            }
+        }
+        start = end;
+    }
+    offsets
+}
+
+/// Distance from `p` to the segment `a`-`b`.
+pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let len_sq = ab.length_sq();
+    if len_sq < 1e-9 {
+        return p.distance(a);
+    }
+    let t = ((p - a).dot(ab) / len_sq).clamp(0.0, 1.0);
+    p.distance(a + ab * t)
+}
+
+/// The self-loop of a service: a rectangle-ish path above its box, as a polyline (canvas units).
+pub fn self_loop(center: Pos2) -> [Pos2; 4] {
+    let top = center.y - theme::BOX_HEIGHT / 2.0;
+    let x0 = center.x + theme::BOX_WIDTH * 0.15;
+    let x1 = center.x + theme::BOX_WIDTH * 0.38;
+    [
+        pos2(x0, top),
+        pos2(x0, top - 30.0),
+        pos2(x1, top - 30.0),
+        pos2(x1, top),
+    ]
+}
+
+/// The edge (index into `segments`) nearest to `p` within `tolerance`, if any. O(E).
+pub fn edge_at(segments: &[Option<(Pos2, Pos2)>], p: Pos2, tolerance: f32) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, segment) in segments.iter().enumerate() {
+        if let Some((a, b)) = segment {
+            let d = distance_to_segment(p, *a, *b);
+            if d <= tolerance && best.is_none_or(|(_, bd)| d < bd) {
+                best = Some((i, d));
+            }
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// True when the segment's bounding box meets `visible` (a cheap, conservative cull).
+pub fn segment_visible(visible: Rect, a: Pos2, b: Pos2) -> bool {
+    Rect::from_two_pos(a, b).expand(2.0).intersects(visible)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camera_round_trips_and_zooms_around_the_anchor() {
+        let viewport = Rect::from_min_size(pos2(10.0, 20.0), vec2(800.0, 600.0));
+        let mut camera = Camera::default();
+        let p = pos2(123.0, -45.0);
+        let s = camera.to_screen(viewport, p);
+        assert!((camera.to_canvas(viewport, s) - p).length() < 1e-3);
+        let anchor = pos2(300.0, 200.0);
+        let under = camera.to_canvas(viewport, anchor);
+        camera.zoom_around(viewport, anchor, 2.0);
+        assert!((camera.to_canvas(viewport, anchor) - under).length() < 1e-3);
+        assert!((camera.zoom - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn fit_shows_every_box() {
+        let viewport = Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0));
+        let b = bounds([pos2(0.0, 0.0), pos2(3000.0, 1000.0)]).unwrap();
+        let camera = Camera::fit(b, viewport);
+        let on_screen = camera.rect_to_screen(viewport, b);
+        assert!(viewport.contains_rect(on_screen), "{on_screen:?}");
+    }
+
+    #[test]
+    fn hit_testing_prefers_the_topmost_box_and_finds_handles() {
+        let centers = [pos2(0.0, 0.0), pos2(20.0, 0.0), pos2(500.0, 0.0)];
+        assert_eq!(service_at(&centers, pos2(5.0, 0.0)), Some(1));
+        assert_eq!(service_at(&centers, pos2(300.0, 0.0)), None);
+        let h = handle_center(centers[2]);
+        assert_eq!(handle_at(&centers, h, 1.0), Some(2));
+        assert_eq!(handle_at(&centers, pos2(250.0, 200.0), 1.0), None);
+    }
+
+    #[test]
+    fn edges_are_clipped_to_the_boxes() {
+        let (a, b) = edge_segment(pos2(0.0, 0.0), pos2(400.0, 0.0), 0.0).unwrap();
+        assert!((a.x - theme::BOX_WIDTH / 2.0).abs() < 1e-3);
+        assert!((b.x - (400.0 - theme::BOX_WIDTH / 2.0)).abs() < 1e-3);
+        assert!(edge_segment(pos2(0.0, 0.0), pos2(10.0, 0.0), 0.0).is_none());
+        assert!(distance_to_segment(pos2(200.0, 5.0), a, b) <= 5.0 + 1e-3);
+        assert_eq!(
+            edge_at(&[None, Some((a, b))], pos2(200.0, 3.0), 4.0),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn opposite_and_parallel_edges_get_distinct_sides() {
+        let offsets = parallel_offsets(&[(0, 1), (1, 0), (2, 3)]);
+        assert_eq!(offsets[2], 0.0);
+        assert!(offsets[0] != 0.0);
+        // Opposite directions with opposite offsets end up on different sides of the line.
+        let s0 = edge_segment(pos2(0.0, 0.0), pos2(400.0, 0.0), offsets[0]).unwrap();
+        let s1 = edge_segment(pos2(400.0, 0.0), pos2(0.0, 0.0), offsets[1]).unwrap();
+        assert!((s0.0.y - s1.0.y).abs() > 1.0);
+    }
+}

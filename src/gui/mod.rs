@@ -1,0 +1,1536 @@
+//! The designer window (eframe): canvas, menus, inspector, problems panel and status line.
+//!
+//! The only module that imports egui. Panels never mutate the design: they push [`Action`]s,
+//! and [`App::run_actions`] applies them after the frame. Every edit there is a
+//! [`Command`] applied through [`History::apply`], which gives undo/redo, the dirty marker and
+//! the revision that triggers re-analysis and the view-model sync (never per frame).
+//!
+//! What survives a restart ([`Settings`], through eframe persistence): recent files, View
+//! toggles, which panels are open; eframe itself keeps the window size and panel widths.
+//! Everything else on [`App`] is session state.
+
+pub mod canvas;
+pub mod files;
+pub mod geometry;
+pub mod layout;
+pub mod theme;
+pub mod view;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Analysis, analyze};
+use crate::model::edit::{Command, History};
+use crate::model::{Design, EventEdge, Position, Service, ServiceIndex, ServiceKind};
+use crate::plan::PlanFormat;
+use canvas::{CanvasEvent, CanvasOptions, CanvasState};
+use files::{DialogOutcome, DialogState, FilePurpose};
+use view::CanvasView;
+
+const SETTINGS_KEY: &str = "event-architect/settings";
+
+/// Opens the designer window on a design and blocks until it closes.
+///
+/// `error` (a load error's text) is shown in the window when the requested file could not be
+/// opened; the window then shows `design` instead.
+pub fn run(design: Design, path: Option<PathBuf>, error: Option<String>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 420.0])
+            .with_app_id("event-architect")
+            .with_title("Event Architect"),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Event Architect",
+        options,
+        Box::new(move |cc| {
+            let mut app = App::new(cc, design, path);
+            if let Some(error) = error {
+                app.show_load_error(error);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}
+
+/// What survives a restart. Saved by eframe persistence, never in a design file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Recently opened or saved designs, newest first.
+    pub recent: Vec<PathBuf>,
+    /// View > Show order.
+    pub show_order: bool,
+    /// View > Show stages.
+    pub show_stages: bool,
+    /// The inspector panel is open.
+    pub show_inspector: bool,
+    /// The problems panel is open.
+    pub show_problems: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            recent: Vec::new(),
+            show_order: true,
+            show_stages: true,
+            show_inspector: true,
+            show_problems: true,
+        }
+    }
+}
+
+/// Something that replaces or closes the design, and so may first ask to save changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// File > New.
+    New,
+    /// File > Open... (choose a file).
+    Open,
+    /// Open this file (recent files, a dropped file).
+    OpenPath(PathBuf),
+    /// Close the window.
+    Quit,
+}
+
+/// Everything the window can be asked to do. Panels push these; [`App::run_actions`] runs them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// An edit of the design (one undo step).
+    Edit(Command),
+    /// Edit > Undo.
+    Undo,
+    /// Edit > Redo.
+    Redo,
+    /// Edit > Delete: the selected services or edge.
+    Delete,
+    /// New, Open, Quit: asks about unsaved changes first.
+    Intent(Intent),
+    /// Carry out an intent now (the answer was Discard, or nothing was unsaved).
+    Proceed(Intent),
+    /// File > Save.
+    Save,
+    /// File > Save as...
+    SaveAs,
+    /// File > Export plan...
+    Export,
+    /// A path was chosen for a file purpose.
+    PathChosen(FilePurpose, PathBuf),
+    /// View > Fit.
+    Fit,
+    /// View > Auto-layout.
+    AutoLayout,
+    /// Add a service of a kind at a canvas point (or a free spot in view).
+    AddService(ServiceKind, Option<egui::Pos2>),
+    /// Select services and frame them.
+    SelectAndFrame(Vec<ServiceIndex>),
+    /// Ask for the event name of a new edge.
+    BeginConnect(ServiceIndex, ServiceIndex),
+}
+
+/// The open design: the document, its history and its analysis.
+struct Document {
+    design: Design,
+    path: Option<PathBuf>,
+    history: History,
+    analysis: Analysis,
+    analyzed: u64,
+}
+
+impl Document {
+    fn new(design: Design, path: Option<PathBuf>) -> Document {
+        let analysis = analyze(&design);
+        Document {
+            design,
+            path,
+            history: History::new(),
+            analysis,
+            analyzed: 0,
+        }
+    }
+
+    fn file_name(&self) -> String {
+        self.path.as_ref().and_then(|p| p.file_name()).map_or_else(
+            || "unsaved file".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+}
+
+/// The selection. Session state.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Selection {
+    services: Vec<ServiceIndex>,
+    edge: Option<usize>,
+}
+
+/// A message on the status line.
+#[derive(Debug, Clone)]
+struct Status {
+    text: String,
+    error: bool,
+}
+
+/// The inspector's text fields, edited in place and committed on Enter or focus loss.
+#[derive(Debug, Clone, Default)]
+struct Draft {
+    key: Option<(Option<usize>, Option<usize>, u64)>,
+    id: String,
+    name: String,
+    notes: String,
+    event: String,
+    design_name: String,
+    error: Option<String>,
+}
+
+/// A new edge waiting for its event name.
+#[derive(Debug, Clone)]
+struct PendingEdge {
+    from: ServiceIndex,
+    to: ServiceIndex,
+    event: String,
+    focus: bool,
+}
+
+/// An edge that closed a cycle, remembered so the problems panel can name it.
+#[derive(Debug, Clone)]
+struct ClosingEdge {
+    from: String,
+    to: String,
+    event: Arc<str>,
+}
+
+/// The designer window.
+pub struct App {
+    doc: Document,
+    view: CanvasView,
+    canvas: CanvasState,
+    selection: Selection,
+    settings: Settings,
+    status: Option<Status>,
+    load_error: Option<String>,
+    draft: Draft,
+    pending_edge: Option<PendingEdge>,
+    confirm: Option<Intent>,
+    dialog: DialogState,
+    native_dialogs: bool,
+    closers: Vec<ClosingEdge>,
+    new_kind: ServiceKind,
+    actions: Vec<Action>,
+    allowed_to_close: bool,
+    title: String,
+}
+
+impl App {
+    /// The app as eframe creates it: persisted settings restored, native file dialogs on.
+    pub fn new(cc: &eframe::CreationContext<'_>, design: Design, path: Option<PathBuf>) -> App {
+        let mut app = App::with_design(design, path);
+        app.native_dialogs = true;
+        if let Some(settings) = cc
+            .storage
+            .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+        {
+            app.settings = settings;
+        }
+        app
+    }
+
+    /// The app on a design, without persistence and with the in-app path field instead of
+    /// native dialogs: what tests and benchmarks use.
+    pub fn with_design(design: Design, path: Option<PathBuf>) -> App {
+        let mut canvas = CanvasState::default();
+        let doc = Document::new(design, path);
+        canvas.fit_request = Some(Self::design_bounds(&doc));
+        App {
+            doc,
+            view: CanvasView::default(),
+            canvas,
+            selection: Selection::default(),
+            settings: Settings::default(),
+            status: None,
+            load_error: None,
+            draft: Draft::default(),
+            pending_edge: None,
+            confirm: None,
+            dialog: DialogState::Idle,
+            native_dialogs: false,
+            closers: Vec::new(),
+            new_kind: ServiceKind::Function,
+            actions: Vec::new(),
+            allowed_to_close: false,
+            title: String::new(),
+        }
+    }
+
+    fn design_bounds(doc: &Document) -> egui::Rect {
+        let centers = layout::display_positions(&doc.design, &doc.analysis);
+        geometry::bounds(centers).unwrap_or(egui::Rect::from_center_size(
+            egui::Pos2::ZERO,
+            egui::vec2(600.0, 400.0),
+        ))
+    }
+
+    // ---- test-facing accessors ----
+
+    /// The design as it stands.
+    pub fn design(&self) -> &Design {
+        &self.doc.design
+    }
+
+    /// Its analysis (recomputed after every change).
+    pub fn analysis(&self) -> &Analysis {
+        &self.doc.analysis
+    }
+
+    /// The file the design was opened from or saved to.
+    pub fn path(&self) -> Option<&Path> {
+        self.doc.path.as_deref()
+    }
+
+    /// True when there are unsaved changes.
+    pub fn is_dirty(&self) -> bool {
+        self.doc.history.is_dirty()
+    }
+
+    /// The status line's message.
+    pub fn status_text(&self) -> Option<&str> {
+        self.status.as_ref().map(|s| s.text.as_str())
+    }
+
+    /// The selected services.
+    pub fn selected_services(&self) -> &[ServiceIndex] {
+        &self.selection.services
+    }
+
+    /// The window title the app sets.
+    pub fn title(&self) -> String {
+        let dirty = if self.is_dirty() { " •" } else { "" };
+        let name = if self.doc.design.name.is_empty() {
+            "Untitled"
+        } else {
+            &self.doc.design.name
+        };
+        format!("{name} — {}{dirty} — Event Architect", self.doc.file_name())
+    }
+
+    /// Where a service's box centre is on screen (for tests that drag and click).
+    pub fn service_screen_pos(&self, id: &str) -> Option<egui::Pos2> {
+        let index = self.doc.design.find(id)?;
+        let center = self.view.centers().get(index.index())?;
+        Some(self.canvas.camera.to_screen(self.canvas.viewport, *center))
+    }
+
+    /// Where a service's connection handle is on screen.
+    pub fn handle_screen_pos(&self, id: &str) -> Option<egui::Pos2> {
+        let index = self.doc.design.find(id)?;
+        let center = self.view.centers().get(index.index())?;
+        Some(
+            self.canvas
+                .camera
+                .to_screen(self.canvas.viewport, geometry::handle_center(*center)),
+        )
+    }
+
+    /// The canvas area on screen.
+    pub fn canvas_rect(&self) -> egui::Rect {
+        self.canvas.viewport
+    }
+
+    /// Queues an action, as a menu item would.
+    pub fn push_action(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Shows a load error (the CLI's text) in the window.
+    pub fn show_load_error(&mut self, text: String) {
+        self.set_error(format!(
+            "Could not open the file; the current design is unchanged. {}",
+            first_line(&text)
+        ));
+        self.load_error = Some(text);
+    }
+
+    fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    // ---- the one place where things change ----
+
+    /// Runs the queued actions: edits through the history, files, selection, view.
+    pub fn run_actions(&mut self, ctx: &egui::Context) {
+        let mut guard = 0;
+        while !self.actions.is_empty() && guard < 64 {
+            guard += 1;
+            let actions = std::mem::take(&mut self.actions);
+            for action in actions {
+                self.run_action(ctx, action);
+            }
+        }
+        self.refresh();
+    }
+
+    fn run_action(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Edit(command) => {
+                self.apply(command);
+            }
+            Action::Undo => match self.doc.history.undo(&mut self.doc.design) {
+                Some(label) => {
+                    self.clamp_selection();
+                    self.set_status(format!("Undid {label}"));
+                }
+                None => self.set_status("Nothing to undo"),
+            },
+            Action::Redo => match self.doc.history.redo(&mut self.doc.design) {
+                Some(label) => {
+                    self.clamp_selection();
+                    self.set_status(format!("Redid {label}"));
+                }
+                None => self.set_status("Nothing to redo"),
+            },
+            Action::Delete => self.delete_selection(),
+            Action::Intent(intent) => {
+                if self.is_dirty() {
+                    self.confirm = Some(intent);
+                } else {
+                    self.run_action(ctx, Action::Proceed(intent));
+                }
+            }
+            Action::Proceed(intent) => match intent {
+                Intent::New => {
+                    self.replace(Design::new("Untitled"), None);
+                    self.set_status("New design");
+                }
+                Intent::Open => self.choose_path(ctx, FilePurpose::Open),
+                Intent::OpenPath(path) => self.open(&path),
+                Intent::Quit => {
+                    self.allowed_to_close = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            },
+            Action::Save => match self.doc.path.clone() {
+                Some(path) => {
+                    self.save_to(&path);
+                }
+                None => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
+            },
+            Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
+            Action::Export => self.choose_path(ctx, FilePurpose::Export),
+            Action::PathChosen(purpose, path) => match purpose {
+                FilePurpose::Open => self.open(&path),
+                FilePurpose::SaveAs { then } => {
+                    if self.save_to(&path)
+                        && let Some(intent) = then
+                    {
+                        self.actions.push(Action::Proceed(intent));
+                    }
+                }
+                FilePurpose::Export => self.export(&path),
+            },
+            Action::Fit => self.frame(None),
+            Action::AutoLayout => {
+                let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
+                let moves = positions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| (ServiceIndex(i as u32), Some(p)))
+                    .collect();
+                self.apply(Command::MoveServices(moves));
+                self.refresh();
+                self.frame(None);
+            }
+            Action::AddService(kind, at) => self.add_service(kind, at),
+            Action::SelectAndFrame(services) => {
+                self.selection = Selection {
+                    services: services.clone(),
+                    edge: None,
+                };
+                self.frame(Some(&services));
+            }
+            Action::BeginConnect(from, to) => {
+                let suggestion = self
+                    .doc
+                    .design
+                    .published_events(from)
+                    .first()
+                    .map(|s| (*s).to_owned())
+                    .unwrap_or_default();
+                self.pending_edge = Some(PendingEdge {
+                    from,
+                    to,
+                    event: suggestion,
+                    focus: true,
+                });
+            }
+        }
+    }
+
+    /// Applies one edit as one undo step; a refused edit is reported and changes nothing.
+    fn apply(&mut self, command: Command) -> bool {
+        let closing = match &command {
+            Command::InsertEdge { edge, .. } => Some(edge.clone()),
+            _ => None,
+        };
+        let label = command.label();
+        match self.doc.history.apply(&mut self.doc.design, command) {
+            Ok(()) => {
+                self.refresh();
+                if let Some(edge) = closing
+                    && self.doc.analysis.edge_in_cycle(edge.from, edge.to)
+                {
+                    let from = self.doc.design.id(edge.from).to_owned();
+                    let to = self.doc.design.id(edge.to).to_owned();
+                    self.set_error(format!(
+                        "The edge {from} → {to} ({}) closed a cycle; see Problems",
+                        edge.event
+                    ));
+                    self.closers.push(ClosingEdge {
+                        from,
+                        to,
+                        event: edge.event,
+                    });
+                } else {
+                    self.set_status(format!("Done: {label}"));
+                }
+                true
+            }
+            Err(error) => {
+                self.set_error(format!("Cannot {label}: {error}"));
+                false
+            }
+        }
+    }
+
+    /// Re-analyses and re-syncs the view when the revision moved. Cheap when it did not.
+    fn refresh(&mut self) {
+        let revision = self.doc.history.revision();
+        if self.doc.analyzed != revision {
+            self.doc.analysis = analyze(&self.doc.design);
+            self.doc.analyzed = revision;
+        }
+        self.clamp_selection();
+        if self
+            .view
+            .sync(&self.doc.design, &self.doc.analysis, revision)
+        {
+            self.draft.key = None;
+        }
+        self.view
+            .set_selection(&self.selection.services, self.selection.edge);
+    }
+
+    fn clamp_selection(&mut self) {
+        let services = self.doc.design.services.len();
+        self.selection.services.retain(|s| s.index() < services);
+        if self
+            .selection
+            .edge
+            .is_some_and(|e| e >= self.doc.design.edges.len())
+        {
+            self.selection.edge = None;
+        }
+    }
+
+    fn replace(&mut self, design: Design, path: Option<PathBuf>) {
+        self.doc = Document::new(design, path);
+        self.view.invalidate();
+        self.selection = Selection::default();
+        self.closers.clear();
+        self.pending_edge = None;
+        self.draft = Draft::default();
+        self.refresh();
+        self.frame(None);
+    }
+
+    fn open(&mut self, path: &Path) {
+        match crate::io::load_path(path) {
+            Ok(design) => {
+                let count = design.services.len();
+                self.replace(design, Some(path.to_path_buf()));
+                files::push_recent(&mut self.settings.recent, path.to_path_buf());
+                self.load_error = None;
+                self.set_status(format!("Opened {} ({count} services)", path.display()));
+            }
+            Err(error) => self.show_load_error(error.to_string()),
+        }
+    }
+
+    fn save_to(&mut self, path: &Path) -> bool {
+        match crate::io::save(path, &self.doc.design) {
+            Ok(()) => {
+                self.doc.history.mark_saved();
+                self.doc.path = Some(path.to_path_buf());
+                files::push_recent(&mut self.settings.recent, path.to_path_buf());
+                self.set_status(format!("Saved {}", path.display()));
+                true
+            }
+            Err(error) => {
+                self.set_error(format!("Could not save {}: {error}", path.display()));
+                false
+            }
+        }
+    }
+
+    fn export(&mut self, path: &Path) {
+        let Some(format) = PlanFormat::from_extension(path) else {
+            self.set_error(format!(
+                "Cannot export to {}: end the file name in .json, .md, .mmd or .dot to choose \
+                 JSON, Markdown, Mermaid or DOT",
+                path.display()
+            ));
+            return;
+        };
+        let mut out = Vec::new();
+        let written =
+            crate::plan::write_plan(&mut out, format, &self.doc.design, &self.doc.analysis)
+                .and_then(|()| crate::io::write_atomic(path, &out));
+        match written {
+            Ok(()) => self.set_status(format!("Exported the {format} plan to {}", path.display())),
+            Err(error) => {
+                self.set_error(format!("Could not export to {}: {error}", path.display()))
+            }
+        }
+    }
+
+    fn choose_path(&mut self, ctx: &egui::Context, purpose: FilePurpose) {
+        let suggested = match &purpose {
+            FilePurpose::Export => self
+                .doc
+                .path
+                .as_ref()
+                .map(|p| p.with_extension("plan.md"))
+                .or_else(|| Some(PathBuf::from("plan.md"))),
+            _ => self.doc.path.clone(),
+        };
+        self.dialog = if self.native_dialogs {
+            DialogState::native(purpose, suggested, ctx)
+        } else {
+            DialogState::typed(purpose, suggested, String::new())
+        };
+    }
+
+    fn poll_dialog(&mut self) {
+        match self.dialog.poll() {
+            DialogOutcome::Waiting => {}
+            DialogOutcome::Chosen(purpose, path) => {
+                self.actions.push(Action::PathChosen(purpose, path))
+            }
+            DialogOutcome::Cancelled => self.set_status("Cancelled"),
+            DialogOutcome::Unavailable(purpose) => {
+                self.native_dialogs = false;
+                let suggested = self.doc.path.clone();
+                self.dialog = DialogState::typed(
+                    purpose,
+                    suggested,
+                    "No native file dialog is available here (no desktop portal or zenity). \
+                     Type the file's path instead."
+                        .to_owned(),
+                );
+            }
+        }
+    }
+
+    fn add_service(&mut self, kind: ServiceKind, at: Option<egui::Pos2>) {
+        let design = &self.doc.design;
+        let mut n = design.services.len() + 1;
+        let id = loop {
+            let candidate = format!("{}-{n}", kind.as_str());
+            if design.find(&candidate).is_none() {
+                break candidate;
+            }
+            n += 1;
+        };
+        let wanted = at.unwrap_or_else(|| {
+            let c = self.canvas.viewport.center();
+            self.canvas.camera.to_canvas(self.canvas.viewport, c)
+        });
+        let spot = layout::free_spot(self.view.centers(), wanted);
+        let mut service = Service::new(id.clone(), kind);
+        service.position = Some(Position {
+            x: spot.x,
+            y: spot.y,
+        });
+        let index = ServiceIndex(design.services.len() as u32);
+        if self.apply(Command::InsertService {
+            index,
+            service,
+            edges: Vec::new(),
+        }) {
+            self.selection = Selection {
+                services: vec![index],
+                edge: None,
+            };
+            self.set_status(format!("Added {kind} \"{id}\"; edit it in the inspector"));
+        }
+    }
+
+    fn delete_selection(&mut self) {
+        if let Some(edge) = self.selection.edge {
+            self.selection.edge = None;
+            self.apply(Command::RemoveEdge(edge));
+            return;
+        }
+        let mut services = self.selection.services.clone();
+        if services.is_empty() {
+            self.set_status("Select a service or an edge to delete");
+            return;
+        }
+        // Highest index first, so earlier removals do not shift later ones.
+        services.sort_unstable_by(|a, b| b.cmp(a));
+        services.dedup();
+        let command = if services.len() == 1 {
+            Command::RemoveService(services[0])
+        } else {
+            Command::Batch(services.into_iter().map(Command::RemoveService).collect())
+        };
+        self.selection = Selection::default();
+        self.apply(command);
+    }
+
+    /// Frames some services, or the whole design.
+    fn frame(&mut self, services: Option<&[ServiceIndex]>) {
+        let centers = self.view.centers();
+        let bounds = match services {
+            Some(list) => {
+                geometry::bounds(list.iter().filter_map(|s| centers.get(s.index()).copied()))
+            }
+            None => geometry::bounds(centers.iter().copied()),
+        };
+        if let Some(bounds) = bounds {
+            self.canvas.fit_request = Some(bounds.expand(30.0));
+        }
+    }
+
+    // ---- drawing ----
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let typing = ctx.egui_wants_keyboard_input();
+        let cmd = Modifiers::COMMAND;
+        let shift_cmd = Modifiers::COMMAND | Modifiers::SHIFT;
+        let pressed = |m: Modifiers, k: Key| {
+            ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k)))
+        };
+        // Shifted shortcuts first: egui matches Ctrl+Z inside Ctrl+Shift+Z.
+        if pressed(shift_cmd, Key::S) {
+            self.actions.push(Action::SaveAs);
+        } else if pressed(cmd, Key::S) {
+            self.actions.push(Action::Save);
+        }
+        if pressed(cmd, Key::O) {
+            self.actions.push(Action::Intent(Intent::Open));
+        }
+        if pressed(cmd, Key::N) {
+            self.actions.push(Action::Intent(Intent::New));
+        }
+        if typing {
+            return; // text fields keep their own undo, redo and Delete
+        }
+        if pressed(shift_cmd, Key::Z) || pressed(cmd, Key::Y) {
+            self.actions.push(Action::Redo);
+        } else if pressed(cmd, Key::Z) {
+            self.actions.push(Action::Undo);
+        }
+        if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
+            self.actions.push(Action::Delete);
+        }
+        if pressed(Modifiers::NONE, Key::F) {
+            self.actions.push(Action::Fit);
+        }
+    }
+
+    fn menu_ui(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("New").clicked() {
+                    self.actions.push(Action::Intent(Intent::New));
+                }
+                if ui.button("Open...").clicked() {
+                    self.actions.push(Action::Intent(Intent::Open));
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.settings.recent.is_empty() {
+                        ui.label("No recent files");
+                    }
+                    for path in self.settings.recent.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.actions.push(Action::Intent(Intent::OpenPath(path)));
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Save").clicked() {
+                    self.actions.push(Action::Save);
+                }
+                if ui.button("Save as...").clicked() {
+                    self.actions.push(Action::SaveAs);
+                }
+                if ui.button("Export plan...").clicked() {
+                    self.actions.push(Action::Export);
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    self.actions.push(Action::Intent(Intent::Quit));
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                let undo = self.doc.history.undo_label();
+                let redo = self.doc.history.redo_label();
+                if ui
+                    .add_enabled(
+                        undo.is_some(),
+                        egui::Button::new(match undo {
+                            Some(l) => format!("Undo {l}"),
+                            None => "Undo".to_owned(),
+                        }),
+                    )
+                    .clicked()
+                {
+                    self.actions.push(Action::Undo);
+                }
+                if ui
+                    .add_enabled(
+                        redo.is_some(),
+                        egui::Button::new(match redo {
+                            Some(l) => format!("Redo {l}"),
+                            None => "Redo".to_owned(),
+                        }),
+                    )
+                    .clicked()
+                {
+                    self.actions.push(Action::Redo);
+                }
+                ui.separator();
+                if ui.button("Delete").clicked() {
+                    self.actions.push(Action::Delete);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Fit").clicked() {
+                    self.actions.push(Action::Fit);
+                }
+                if ui.button("Auto-layout").clicked() {
+                    self.actions.push(Action::AutoLayout);
+                }
+                ui.separator();
+                ui.checkbox(&mut self.settings.show_order, "Show order");
+                ui.checkbox(&mut self.settings.show_stages, "Show stages");
+                ui.checkbox(&mut self.settings.show_inspector, "Show inspector");
+                ui.checkbox(&mut self.settings.show_problems, "Show problems");
+            });
+        });
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            if ui
+                .button("➕ Add service")
+                .on_hover_text("Add a service (or double-click empty canvas)")
+                .clicked()
+            {
+                self.actions.push(Action::AddService(self.new_kind, None));
+            }
+            egui::ComboBox::from_id_salt("new-kind")
+                .selected_text(format!(
+                    "{} {}",
+                    theme::kind_icon(self.new_kind),
+                    self.new_kind
+                ))
+                .show_ui(ui, |ui| {
+                    for kind in ServiceKind::ALL {
+                        ui.selectable_value(
+                            &mut self.new_kind,
+                            kind,
+                            format!("{} {kind}", theme::kind_icon(kind)),
+                        );
+                    }
+                });
+            ui.separator();
+            if ui
+                .button("Fit")
+                .on_hover_text("Frame the whole design (F)")
+                .clicked()
+            {
+                self.actions.push(Action::Fit);
+            }
+            if ui
+                .button("Auto-layout")
+                .on_hover_text("Arrange by stages, left to right")
+                .clicked()
+            {
+                self.actions.push(Action::AutoLayout);
+            }
+            ui.separator();
+            ui.toggle_value(&mut self.settings.show_order, "Order");
+            ui.toggle_value(&mut self.settings.show_stages, "Stages");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                for kind in ServiceKind::ALL.iter().rev() {
+                    ui.label(
+                        RichText::new(format!("{} {kind}", theme::kind_icon(*kind)))
+                            .color(theme::kind_color(*kind)),
+                    );
+                }
+            });
+        });
+    }
+
+    fn status_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let design = &self.doc.design;
+            let analysis = &self.doc.analysis;
+            let summary = format!(
+                "{} services · {} edges · {} stages",
+                design.services.len(),
+                design.edges.len(),
+                analysis.stage_count()
+            );
+            ui.label(summary);
+            ui.separator();
+            if analysis.is_acyclic() {
+                ui.label(RichText::new("✔ acyclic").color(theme::OK));
+            } else {
+                let n = analysis.cycles.len();
+                ui.label(
+                    RichText::new(format!("⚠ {n} cycle{}", if n == 1 { "" } else { "s" }))
+                        .color(theme::WARNING),
+                );
+            }
+            if let Some(status) = &self.status {
+                ui.separator();
+                let color = if status.error {
+                    theme::ERROR
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.label(RichText::new(&status.text).color(color));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("{:.0}%", self.canvas.camera.zoom * 100.0));
+                if self.is_dirty() {
+                    ui.label(RichText::new("⏺ unsaved").color(theme::WARNING));
+                }
+            });
+        });
+    }
+
+    fn problems_ui(&mut self, ui: &mut Ui) {
+        let analysis = &self.doc.analysis;
+        let design = &self.doc.design;
+        ui.horizontal(|ui| {
+            ui.heading(format!("Problems ({})", analysis.cycles.len()));
+        });
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            if analysis.cycles.is_empty() {
+                ui.label(
+                    RichText::new(format!(
+                        "✔ No problems: the design is acyclic; {} stages, order shown on the badges.",
+                        analysis.stage_count()
+                    ))
+                    .color(theme::OK),
+                );
+            }
+            for (i, cycle) in analysis.cycles.iter().enumerate() {
+                let path = crate::plan::path_text(design, &cycle.path).replace(" -> ", " → ");
+                let text = format!(
+                    "⚠ Cycle {} ({} services): {path}",
+                    i + 1,
+                    cycle.members.len()
+                );
+                ui.horizontal(|ui| {
+                    if ui
+                        .link(RichText::new(text).color(theme::WARNING))
+                        .on_hover_text("Select and frame these services")
+                        .clicked()
+                    {
+                        self.actions.push(Action::SelectAndFrame(cycle.members.clone()));
+                    }
+                });
+                let members: Vec<&str> = cycle.members.iter().map(|&m| design.id(m)).collect();
+                if let Some(closer) = self.closers.iter().rev().find(|c| {
+                    members.contains(&c.from.as_str())
+                        && members.contains(&c.to.as_str())
+                        && design.edges.iter().any(|e| {
+                            e.event == c.event
+                                && design.id(e.from) == c.from
+                                && design.id(e.to) == c.to
+                        })
+                }) {
+                    ui.label(format!(
+                        "      closed by the edge {} → {} ({})",
+                        closer.from, closer.to, closer.event
+                    ));
+                }
+            }
+        });
+    }
+
+    fn inspector_ui(&mut self, ui: &mut Ui) {
+        let key = (
+            (self.selection.services.len() == 1).then(|| self.selection.services[0].index()),
+            self.selection.edge,
+            self.doc.history.revision(),
+        );
+        if self.draft.key != Some(key) && !ui.ctx().egui_wants_keyboard_input() {
+            let design = &self.doc.design;
+            let mut draft = Draft {
+                key: Some(key),
+                design_name: design.name.clone(),
+                ..Draft::default()
+            };
+            if let Some(s) = key.0.and_then(|i| design.services.get(i)) {
+                draft.id = s.id.clone();
+                draft.name = s.name.clone();
+                draft.notes = s.notes.clone();
+            }
+            if let Some(e) = key.1.and_then(|i| design.edges.get(i)) {
+                draft.event = e.event.to_string();
+            }
+            if self.draft.key.is_some_and(|k| k.0 == key.0 && k.1 == key.1) {
+                draft.error = self.draft.error.take();
+            }
+            self.draft = draft;
+        }
+        ui.heading("Inspector");
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if let Some(index) = key.0 {
+                    self.service_inspector_ui(ui, ServiceIndex(index as u32));
+                } else if let Some(edge) = key.1 {
+                    self.edge_inspector_ui(ui, edge);
+                } else {
+                    self.design_inspector_ui(ui);
+                }
+            });
+    }
+
+    fn service_inspector_ui(&mut self, ui: &mut Ui, index: ServiceIndex) {
+        let Some(service) = self.doc.design.services.get(index.index()).cloned() else {
+            return;
+        };
+        ui.label(
+            RichText::new(format!(
+                "{} {}",
+                theme::kind_icon(service.kind),
+                service.label()
+            ))
+            .color(theme::kind_color(service.kind))
+            .strong()
+            .size(16.0),
+        );
+        ui.add_space(6.0);
+        egui::Grid::new("service-fields")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let label = ui.label("Id");
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut self.draft.id).desired_width(f32::INFINITY),
+                );
+                let r = r.labelled_by(label.id);
+                if r.lost_focus() && self.draft.id != service.id {
+                    let mut updated = service.clone();
+                    updated.id = self.draft.id.trim().to_owned();
+                    match self.doc.design.check_new_id(&updated.id, Some(index)) {
+                        Ok(()) => {
+                            self.draft.error = None;
+                            self.actions.push(Action::Edit(Command::UpdateService {
+                                index,
+                                service: updated,
+                            }));
+                        }
+                        Err(message) => {
+                            self.set_error(format!("Id refused: {message}"));
+                            self.draft.error = Some(message);
+                        }
+                    }
+                }
+                ui.end_row();
+                if let Some(error) = &self.draft.error {
+                    ui.label("");
+                    ui.label(RichText::new(error).color(theme::ERROR));
+                    ui.end_row();
+                }
+                let label = ui.label("Name");
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.draft.name)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                if r.lost_focus() && self.draft.name != service.name {
+                    let mut updated = service.clone();
+                    updated.name = self.draft.name.clone();
+                    self.actions.push(Action::Edit(Command::UpdateService {
+                        index,
+                        service: updated,
+                    }));
+                }
+                ui.end_row();
+                ui.label("Kind");
+                let mut kind = service.kind;
+                egui::ComboBox::from_id_salt("service-kind")
+                    .selected_text(format!("{} {kind}", theme::kind_icon(kind)))
+                    .show_ui(ui, |ui| {
+                        for k in ServiceKind::ALL {
+                            ui.selectable_value(
+                                &mut kind,
+                                k,
+                                format!("{} {k}", theme::kind_icon(k)),
+                            );
+                        }
+                    });
+                if kind != service.kind {
+                    let mut updated = service.clone();
+                    updated.kind = kind;
+                    self.actions.push(Action::Edit(Command::UpdateService {
+                        index,
+                        service: updated,
+                    }));
+                }
+                ui.end_row();
+            });
+        ui.add_space(4.0);
+        let label = ui.label("Notes");
+        let r = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.draft.notes)
+                    .desired_rows(4)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        if r.lost_focus() && self.draft.notes != service.notes {
+            let mut updated = service.clone();
+            updated.notes = self.draft.notes.clone();
+            self.actions.push(Action::Edit(Command::UpdateService {
+                index,
+                service: updated,
+            }));
+        }
+        ui.add_space(8.0);
+        let analysis = &self.doc.analysis;
+        let i = index.index();
+        ui.label(format!(
+            "Order #{} · stage {}",
+            analysis.order_position.get(i).map_or(0, |o| o + 1),
+            analysis.stage_of.get(i).map_or(0, |s| s + 1)
+        ));
+        if analysis.cycle_of.get(i).copied().flatten().is_some() {
+            ui.label(RichText::new("⚠ part of a cycle").color(theme::WARNING));
+        }
+        let design = &self.doc.design;
+        let consumes = design.consumed_events(index).join(", ");
+        let publishes = design.published_events(index).join(", ");
+        ui.label(format!(
+            "Consumes: {}",
+            if consumes.is_empty() {
+                "—"
+            } else {
+                &consumes
+            }
+        ));
+        ui.label(format!(
+            "Publishes: {}",
+            if publishes.is_empty() {
+                "—"
+            } else {
+                &publishes
+            }
+        ));
+        ui.add_space(8.0);
+        if ui.button("🗑 Delete service").clicked() {
+            self.actions.push(Action::Delete);
+        }
+    }
+
+    fn edge_inspector_ui(&mut self, ui: &mut Ui, position: usize) {
+        let Some(edge) = self.doc.design.edges.get(position).cloned() else {
+            return;
+        };
+        let design = &self.doc.design;
+        ui.label(
+            RichText::new(format!(
+                "{} → {}",
+                design.service(edge.from).label(),
+                design.service(edge.to).label()
+            ))
+            .strong()
+            .size(16.0),
+        );
+        ui.add_space(6.0);
+        let label = ui.label("Event");
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut self.draft.event).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+        if r.lost_focus() && *self.draft.event != *edge.event {
+            self.actions.push(Action::Edit(Command::RenameEvent {
+                position,
+                event: Arc::from(self.draft.event.trim()),
+            }));
+        }
+        if self.doc.analysis.edge_in_cycle(edge.from, edge.to) {
+            ui.label(RichText::new("⚠ this edge is part of a cycle").color(theme::WARNING));
+        }
+        ui.add_space(8.0);
+        if ui.button("🗑 Delete edge").clicked() {
+            self.actions.push(Action::Delete);
+        }
+    }
+
+    fn design_inspector_ui(&mut self, ui: &mut Ui) {
+        let label = ui.label("Design name");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.draft.design_name)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        if r.lost_focus() && self.draft.design_name != self.doc.design.name {
+            self.actions.push(Action::Edit(Command::RenameDesign(
+                self.draft.design_name.clone(),
+            )));
+        }
+        ui.add_space(10.0);
+        ui.label(RichText::new("How to").strong());
+        for line in [
+            "Double-click empty canvas to add a service.",
+            "Drag from the round handle on a box's right edge to another box to connect them.",
+            "Drag a box to move it; drag empty canvas to pan.",
+            "Ctrl+wheel or pinch to zoom; F fits the design.",
+            "Click a service or an edge to edit it here.",
+        ] {
+            ui.label(format!("• {line}"));
+        }
+    }
+
+    fn windows_ui(&mut self, ctx: &egui::Context) {
+        if let Some(text) = self.load_error.clone() {
+            let mut open = true;
+            egui::Window::new("Could not open the file")
+                .open(&mut open)
+                .collapsible(false)
+                .default_width(520.0)
+                .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+                .show(ctx, |ui| {
+                    ui.label(RichText::new(&text).monospace().color(theme::ERROR));
+                    ui.add_space(6.0);
+                    ui.label("The current design is unchanged.");
+                    if ui.button("OK").clicked() {
+                        self.load_error = None;
+                    }
+                });
+            if !open {
+                self.load_error = None;
+            }
+        }
+
+        if let Some(intent) = self.confirm.clone() {
+            egui::Window::new("Unsaved changes")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+                .show(ctx, |ui| {
+                    ui.label(format!(
+                        "\"{}\" has unsaved changes. Save them first?",
+                        self.doc.design.name
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            self.confirm = None;
+                            match self.doc.path.clone() {
+                                Some(path) => {
+                                    if self.save_to(&path) {
+                                        self.actions.push(Action::Proceed(intent.clone()));
+                                    }
+                                }
+                                None => self.choose_path(
+                                    ctx,
+                                    FilePurpose::SaveAs {
+                                        then: Some(intent.clone()),
+                                    },
+                                ),
+                            }
+                        }
+                        if ui.button("Discard").clicked() {
+                            self.confirm = None;
+                            self.actions.push(Action::Proceed(intent.clone()));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            self.confirm = None;
+                        }
+                    });
+                });
+        }
+
+        if let Some(pending) = &mut self.pending_edge {
+            let design = &self.doc.design;
+            let from = design
+                .services
+                .get(pending.from.index())
+                .map_or("?", |s| s.id.as_str());
+            let to = design
+                .services
+                .get(pending.to.index())
+                .map_or("?", |s| s.id.as_str());
+            let mut done: Option<bool> = None;
+            egui::Window::new("Name the event")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+                .show(ctx, |ui| {
+                    ui.label(format!("{from} publishes an event that {to} consumes."));
+                    let label = ui.label("Event name");
+                    let r = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut pending.event)
+                                .hint_text("e.g. OrderPlaced"),
+                        )
+                        .labelled_by(label.id);
+                    if pending.focus {
+                        r.request_focus();
+                        pending.focus = false;
+                    }
+                    if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                        done = Some(true);
+                    }
+                    ui.horizontal(|ui| {
+                        if ui.button("Connect").clicked() {
+                            done = Some(true);
+                        }
+                        if ui.button("Cancel").clicked() {
+                            done = Some(false);
+                        }
+                    });
+                });
+            match done {
+                Some(true) => {
+                    let edge = EventEdge {
+                        from: pending.from,
+                        to: pending.to,
+                        event: Arc::from(pending.event.trim()),
+                    };
+                    self.pending_edge = None;
+                    self.actions.push(Action::Edit(Command::InsertEdge {
+                        position: self.doc.design.edges.len(),
+                        edge,
+                    }));
+                }
+                Some(false) => self.pending_edge = None,
+                None => {}
+            }
+        }
+
+        if let DialogState::Typed {
+            purpose,
+            text,
+            message,
+        } = &mut self.dialog
+        {
+            let mut answer: Option<Option<PathBuf>> = None;
+            egui::Window::new(purpose.title())
+                .collapsible(false)
+                .resizable(false)
+                .default_width(460.0)
+                .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+                .show(ctx, |ui| {
+                    if !message.is_empty() {
+                        ui.label(RichText::new(message.as_str()).color(theme::WARNING));
+                    }
+                    if *purpose == FilePurpose::Export {
+                        ui.label("The extension chooses the format: .json, .md, .mmd or .dot.");
+                    }
+                    let label = ui.label("Path");
+                    let r = ui
+                        .add(egui::TextEdit::singleline(text).desired_width(420.0))
+                        .labelled_by(label.id);
+                    let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    ui.horizontal(|ui| {
+                        if ui.button(purpose.verb()).clicked() || enter {
+                            if text.trim().is_empty() {
+                                *message = "Type a file path first.".to_owned();
+                            } else {
+                                answer = Some(Some(PathBuf::from(text.trim())));
+                            }
+                        }
+                        if ui.button("Cancel").clicked() {
+                            answer = Some(None);
+                        }
+                    });
+                });
+            if let Some(answer) = answer {
+                let purpose = purpose.clone();
+                self.dialog = DialogState::Idle;
+                if let Some(path) = answer {
+                    self.actions.push(Action::PathChosen(purpose, path));
+                }
+            }
+        }
+    }
+
+    fn handle_canvas_events(&mut self, events: Vec<CanvasEvent>) {
+        for event in events {
+            match event {
+                CanvasEvent::SelectService { service, add } => {
+                    self.selection.edge = None;
+                    if add {
+                        if let Some(at) = self.selection.services.iter().position(|s| *s == service)
+                        {
+                            self.selection.services.remove(at);
+                        } else {
+                            self.selection.services.push(service);
+                        }
+                    } else if !self.selection.services.contains(&service)
+                        || self.selection.services.len() > 1
+                    {
+                        self.selection.services = vec![service];
+                    }
+                }
+                CanvasEvent::SelectEdge(edge) => {
+                    self.selection = Selection {
+                        services: Vec::new(),
+                        edge: Some(edge),
+                    };
+                }
+                CanvasEvent::ClearSelection => self.selection = Selection::default(),
+                CanvasEvent::Moved(moves) => self
+                    .actions
+                    .push(Action::Edit(Command::MoveServices(moves))),
+                CanvasEvent::Connect { from, to } => {
+                    self.actions.push(Action::BeginConnect(from, to))
+                }
+                CanvasEvent::AddServiceAt(p) => self
+                    .actions
+                    .push(Action::AddService(self.new_kind, Some(p))),
+            }
+        }
+        self.view
+            .set_selection(&self.selection.services, self.selection.edge);
+    }
+
+    fn handle_drops_and_close(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            let is_json = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            if is_json {
+                self.actions.push(Action::Intent(Intent::OpenPath(path)));
+            } else {
+                self.set_error(format!(
+                    "Cannot open {}: drop a .json design file",
+                    path.display()
+                ));
+            }
+        }
+        if ctx.input(|i| i.viewport().close_requested())
+            && !self.allowed_to_close
+            && self.is_dirty()
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm = Some(Intent::Quit);
+        }
+    }
+
+    /// One frame of the whole window, for eframe and for benchmarks and tests.
+    pub fn frame_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.refresh();
+        self.poll_dialog();
+        self.handle_drops_and_close(&ctx);
+        self.shortcuts(&ctx);
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        if self.settings.show_problems {
+            egui::Panel::bottom("problems")
+                .resizable(true)
+                .default_size(120.0)
+                .min_size(60.0)
+                .show(ui, |ui| self.problems_ui(ui));
+        }
+        if self.settings.show_inspector {
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(300.0)
+                .min_size(220.0)
+                .show(ui, |ui| self.inspector_ui(ui));
+        }
+        let options = CanvasOptions {
+            show_order: self.settings.show_order,
+            show_stages: self.settings.show_stages,
+        };
+        let events = egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                canvas::canvas_ui(
+                    ui,
+                    &mut self.canvas,
+                    &mut self.view,
+                    &self.doc.analysis,
+                    options,
+                )
+            })
+            .inner;
+        self.handle_canvas_events(events);
+        self.windows_ui(&ctx);
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::new("drop-overlay"),
+            ));
+            let rect = ctx.content_rect();
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop a .json design to open it",
+                egui::FontId::proportional(24.0),
+                egui::Color32::WHITE,
+            );
+        }
+        self.run_actions(&ctx);
+        let title = self.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}

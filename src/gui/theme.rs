@@ -1,0 +1,102 @@
+//! Colours and sizes of the designer window, in one place.
+//!
+//! Sizes are in canvas units unless their name says `_px` (screen points).
+
+use egui::Color32;
+
+use crate::model::ServiceKind;
+
+/// Width of a service box.
+pub const BOX_WIDTH: f32 = 176.0;
+/// Height of a service box.
+pub const BOX_HEIGHT: f32 = 58.0;
+/// Corner radius of a service box.
+pub const BOX_ROUNDING: f32 = 8.0;
+/// Horizontal gap between auto-layout columns (stages).
+pub const COLUMN_GAP: f32 = 110.0;
+/// Vertical gap between boxes of one auto-layout column.
+pub const ROW_GAP: f32 = 40.0;
+/// Radius of the connection handle on the right edge of a box.
+pub const HANDLE_RADIUS: f32 = 7.0;
+/// Sideways spacing of parallel edges between the same two services.
+pub const PARALLEL_EDGE_SPACING: f32 = 16.0;
+/// How close (screen points) a click must be to an edge to select it.
+pub const EDGE_PICK_PX: f32 = 6.0;
+/// Font size of a service label at zoom 1.
+pub const LABEL_FONT: f32 = 14.0;
+/// Font size of the kind line under a service label at zoom 1.
+pub const KIND_FONT: f32 = 11.0;
+/// Font size of edge labels, fixed in screen points so they read the same at every zoom.
+pub const EDGE_LABEL_FONT_PX: f32 = 11.5;
+/// Below this zoom, service text is dropped (too small to read; saves time on big designs).
+pub const TEXT_MIN_ZOOM: f32 = 0.42;
+/// Below this zoom, edge labels are shown only for the selected or hovered edge.
+pub const EDGE_LABEL_MIN_ZOOM: f32 = 0.6;
+/// Below this zoom, boxes are drawn without rounding, outline or badge (level of detail).
+pub const DETAIL_MIN_ZOOM: f32 = 0.3;
+/// Zoom limits.
+pub const MIN_ZOOM: f32 = 0.02;
+/// Zoom limits.
+pub const MAX_ZOOM: f32 = 4.0;
+/// Arrow head length at zoom 1.
+pub const ARROW_LENGTH: f32 = 11.0;
+/// Edge line width in screen points.
+pub const EDGE_WIDTH_PX: f32 = 1.6;
+
+/// Canvas background.
+pub const CANVAS_BG: Color32 = Color32::from_rgb(24, 27, 33);
+/// Grid dots.
+pub const GRID: Color32 = Color32::from_rgb(38, 43, 53);
+/// Alternating stage band colours.
+pub const STAGE_BANDS: [Color32; 2] =
+    [Color32::from_rgb(30, 35, 44), Color32::from_rgb(27, 31, 38)];
+/// Stage band header text.
+pub const STAGE_TEXT: Color32 = Color32::from_rgb(120, 140, 170);
+/// Service box fill.
+pub const BOX_FILL: Color32 = Color32::from_rgb(38, 42, 51);
+/// Service label text.
+pub const BOX_TEXT: Color32 = Color32::from_rgb(232, 236, 242);
+/// Secondary text (kind line, edge labels).
+pub const MUTED_TEXT: Color32 = Color32::from_rgb(150, 158, 172);
+/// Normal edge colour.
+pub const EDGE: Color32 = Color32::from_rgb(120, 130, 150);
+/// Edge label background.
+pub const EDGE_LABEL_BG: Color32 = Color32::from_rgba_premultiplied(24, 27, 33, 220);
+/// Selection outline and selected edges.
+pub const SELECTION: Color32 = Color32::from_rgb(90, 170, 255);
+/// Hover outline.
+pub const HOVER: Color32 = Color32::from_rgb(170, 185, 210);
+/// Cycle members and cycle edges.
+pub const WARNING: Color32 = Color32::from_rgb(255, 128, 64);
+/// Errors in panels and the status line.
+pub const ERROR: Color32 = Color32::from_rgb(240, 90, 90);
+/// Confirmations in the status line.
+pub const OK: Color32 = Color32::from_rgb(110, 200, 130);
+/// Order badge fill.
+pub const BADGE: Color32 = Color32::from_rgb(70, 80, 100);
+/// Order badge text.
+pub const BADGE_TEXT: Color32 = Color32::WHITE;
+/// The edge being drawn by drag-to-connect.
+pub const PENDING_EDGE: Color32 = Color32::from_rgb(90, 170, 255);
+
+/// The accent colour of a service kind (left stripe, handle, legend).
+pub fn kind_color(kind: ServiceKind) -> Color32 {
+    match kind {
+        ServiceKind::Gateway => Color32::from_rgb(171, 120, 255),
+        ServiceKind::Function => Color32::from_rgb(255, 176, 59),
+        ServiceKind::Table => Color32::from_rgb(72, 160, 255),
+        ServiceKind::Queue => Color32::from_rgb(64, 200, 160),
+        ServiceKind::Topic => Color32::from_rgb(240, 98, 146),
+    }
+}
+
+/// A short glyph shown before the kind name (from egui's default fonts).
+pub fn kind_icon(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::Gateway => "🌐",
+        ServiceKind::Function => "λ",
+        ServiceKind::Table => "🗄",
+        ServiceKind::Queue => "📨",
+        ServiceKind::Topic => "📢",
+    }
+}

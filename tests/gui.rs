@@ -1,0 +1,274 @@
+//! The designer window driven the way a user drives it: by role and label, with pointer and
+//! keyboard events (egui_kittest, no GPU). `run_steps` instead of `run`, because drags and
+//! windows need a few frames to settle.
+
+#![cfg(feature = "gui")]
+
+use egui::{Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use event_architect::gui::App;
+use event_architect::model::{Design, Service, ServiceKind};
+
+fn harness(design: Design) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |_cc| App::with_design(design, None))
+}
+
+fn settle(h: &mut Harness<'_, App>) {
+    h.run_steps(4);
+}
+
+fn two_services(a: &str, b: &str) -> Design {
+    let mut design = Design::new("Test");
+    for (id, x) in [(a, 0.0), (b, 300.0)] {
+        let mut s = Service::new(id, ServiceKind::Function);
+        s.position = Some(event_architect::model::Position { x, y: 0.0 });
+        design.services.push(s);
+    }
+    design
+}
+
+/// Drags a new edge from one service's handle to another service, then names the event.
+fn connect(h: &mut Harness<'_, App>, from: &str, to: &str, event: &str) {
+    let start = h.state().handle_screen_pos(from).expect("from on screen");
+    let end = h.state().service_screen_pos(to).expect("to on screen");
+    h.hover_at(start);
+    h.step();
+    h.drag_at(start);
+    h.step();
+    for k in 1..=6 {
+        let t = k as f32 / 6.0;
+        h.hover_at(start + (end - start) * t);
+        h.step();
+    }
+    h.drop_at(end);
+    settle(h);
+    h.get_by_label("Event name").type_text(event);
+    h.step();
+    h.get_by_label("Connect").click();
+    settle(h);
+}
+
+fn click_at(h: &mut Harness<'_, App>, p: Pos2) {
+    h.hover_at(p);
+    h.step();
+    h.drag_at(p);
+    h.step();
+    h.drop_at(p);
+    settle(h);
+}
+
+fn menu(h: &mut Harness<'_, App>, top: &str, item: &str) {
+    h.get_by_label(top).click();
+    settle(h);
+    h.get_by_label(item).click();
+    settle(h);
+}
+
+fn type_path_and(h: &mut Harness<'_, App>, path: &std::path::Path, button: &str) {
+    let field = h.get_by_label("Path");
+    field.focus();
+    h.step();
+    // Select what is prefilled and replace it.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.step();
+    h.get_by_label("Path")
+        .type_text(&path.display().to_string());
+    h.step();
+    h.get_by_label(button).click();
+    settle(h);
+}
+
+#[test]
+fn add_two_services_connect_them_and_see_the_order() {
+    let mut h = harness(Design::new("Empty"));
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    settle(&mut h);
+    let ids: Vec<String> = h
+        .state()
+        .design()
+        .services
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(ids, ["function-1", "function-2"]);
+
+    // Connect the second to the first, so the order differs from the file order.
+    connect(&mut h, "function-2", "function-1", "Ping");
+    let design = h.state().design();
+    assert_eq!(design.edges.len(), 1);
+    assert_eq!(&*design.edges[0].event, "Ping");
+    assert_eq!(design.id(design.edges[0].from), "function-2");
+
+    // The inspector of the subscriber shows its place in the order.
+    let p = h.state().service_screen_pos("function-1").unwrap();
+    click_at(&mut h, p);
+    h.get_by_label("Order #2 · stage 2");
+    let p = h.state().service_screen_pos("function-2").unwrap();
+    click_at(&mut h, p);
+    h.get_by_label("Order #1 · stage 1");
+    h.get_by_label_contains("No problems");
+}
+
+#[test]
+fn closing_a_cycle_shows_it_in_the_problems_panel() {
+    let mut design = two_services("a", "b");
+    design.connect("a", "b", "AB");
+    let mut h = harness(design);
+    settle(&mut h);
+    h.get_by_label_contains("No problems");
+    connect(&mut h, "b", "a", "BA");
+    assert_eq!(h.state().analysis().cycles.len(), 1);
+    let cycle = h.get_by_label("⚠ Cycle 1 (2 services): a → b → a");
+    h.get_by_label_contains("closed by the edge b → a (BA)");
+    assert!(h.state().status_text().unwrap().contains("closed a cycle"));
+    cycle.click();
+    settle(&mut h);
+    let selected: Vec<&str> = h
+        .state()
+        .selected_services()
+        .iter()
+        .map(|&s| h.state().design().id(s))
+        .collect();
+    assert_eq!(selected, ["a", "b"]);
+}
+
+#[test]
+fn undo_and_redo_move_the_design_back_and_forth() {
+    let original = two_services("a", "b");
+    let mut h = harness(original.clone());
+    settle(&mut h);
+    connect(&mut h, "a", "b", "AB");
+    let connected = h.state().design().clone();
+    assert_eq!(connected.edges.len(), 1);
+    assert!(h.state().is_dirty());
+    assert!(h.state().title().contains('•'), "{}", h.state().title());
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().design(), &original);
+    assert!(!h.state().is_dirty());
+
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().design(), &connected);
+
+    menu(&mut h, "Edit", "Undo add edge");
+    assert_eq!(h.state().design(), &original);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    settle(&mut h);
+    assert_eq!(h.state().design(), &connected);
+
+    // A whole drag is one undo step.
+    let from = h.state().service_screen_pos("a").unwrap();
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=5 {
+        h.hover_at(from + vec2(0.0, 20.0 * k as f32));
+        h.step();
+    }
+    h.drop_at(from + vec2(0.0, 100.0));
+    settle(&mut h);
+    let moved = h.state().design().services[0].position.unwrap();
+    assert!(moved.y > 50.0, "{moved:?}");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().design(), &connected);
+}
+
+#[test]
+fn opening_a_bad_file_shows_the_cli_error_and_keeps_the_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1, \"services\": [ {\"id\": \"a\" ").unwrap();
+    let expected = event_architect::io::load_path(&bad)
+        .unwrap_err()
+        .to_string();
+
+    let design = event_architect::builtin_design();
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    menu(&mut h, "File", "Open...");
+    type_path_and(&mut h, &bad, "Open");
+    h.get_by_label(&expected);
+    h.get_by_label("Could not open the file");
+    assert_eq!(h.state().design(), &design);
+    assert!(!h.state().is_dirty());
+    assert!(h.state().status_text().unwrap().contains("unchanged"));
+}
+
+#[test]
+fn save_then_reopen_gives_the_same_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.json");
+    let mut h = harness(event_architect::builtin_design());
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    settle(&mut h);
+    let edited = h.state().design().clone();
+    assert!(h.state().is_dirty());
+
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    settle(&mut h);
+    type_path_and(&mut h, &path, "Save");
+    assert!(!h.state().is_dirty());
+    assert_eq!(h.state().path(), Some(path.as_path()));
+    assert_eq!(event_architect::io::load_path(&path).unwrap(), edited);
+
+    // Start over, then open the saved file.
+    menu(&mut h, "File", "New");
+    assert!(h.state().design().services.is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    settle(&mut h);
+    type_path_and(&mut h, &path, "Open");
+    assert_eq!(h.state().design(), &edited);
+    assert!(!h.state().is_dirty());
+}
+
+#[test]
+fn new_with_unsaved_changes_asks_first() {
+    let mut h = harness(event_architect::builtin_design());
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    settle(&mut h);
+    let edited = h.state().design().clone();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    settle(&mut h);
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Cancel").click();
+    settle(&mut h);
+    assert_eq!(h.state().design(), &edited);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    settle(&mut h);
+    h.get_by_label("Discard").click();
+    settle(&mut h);
+    assert!(h.state().design().services.is_empty());
+}
+
+#[test]
+fn a_clashing_id_is_refused_with_a_message() {
+    let mut h = harness(two_services("a", "b"));
+    settle(&mut h);
+    let p = h.state().service_screen_pos("b").unwrap();
+    click_at(&mut h, p);
+    let field = h.get_by_label("Id");
+    field.focus();
+    h.step();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.step();
+    h.get_by_label("Id").type_text("a");
+    h.step();
+    h.key_press(Key::Enter);
+    settle(&mut h);
+    assert_eq!(h.state().design().services[1].id, "b");
+    // In the inspector, under the field, and on the status line.
+    h.get_by_label("the id \"a\" is already used by another service; choose a different id");
+    assert!(h.state().status_text().unwrap().starts_with("Id refused"));
+}
