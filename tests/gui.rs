@@ -124,8 +124,8 @@ fn closing_a_cycle_shows_it_in_the_problems_panel() {
     h.get_by_label_contains("No problems");
     connect(&mut h, "b", "a", "BA");
     assert_eq!(h.state().analysis().cycles.len(), 1);
-    let cycle = h.get_by_label("⚠ Cycle 1 (2 services): a → b → a");
-    h.get_by_label_contains("closed by the edge b → a (BA)");
+    let cycle = h.get_by_label("⚠ Cycle 1 (2 services): a -> b -> a");
+    h.get_by_label_contains("closed by the edge b -> a (BA)");
     assert!(h.state().status_text().unwrap().contains("closed a cycle"));
     cycle.click();
     settle(&mut h);

@@ -327,6 +327,11 @@ fn paint(
     let detailed = zoom >= theme::DETAIL_MIN_ZOOM;
     let edge_width = if detailed { theme::EDGE_WIDTH_PX } else { 1.0 };
 
+    // Zoomed out, edges and boxes go into two plain meshes (no anti-aliasing feather, no
+    // rounding): tessellation then only copies them, which keeps 5,000 services cheap.
+    let mut edge_mesh = egui::Mesh::default();
+    let mut box_mesh = egui::Mesh::default();
+
     // Edges, then their labels on top.
     let mut labels: Vec<(Pos2, usize, Color32)> = Vec::new();
     for (i, &(from, to)) in view.pairs().iter().enumerate() {
@@ -370,15 +375,22 @@ fn paint(
                 continue;
             };
             let (s, e) = (camera.to_screen(viewport, s), camera.to_screen(viewport, e));
-            painter.line_segment([s, e], stroke);
-            if zoom >= 0.12 {
+            if detailed {
+                painter.line_segment([s, e], stroke);
                 arrow_head(painter, s, e, zoom, color);
+            } else {
+                mesh_segment(&mut edge_mesh, s, e, width, color, zoom >= 0.12);
             }
-            s + (e - s) * 0.5
+            // Parallel edges: labels sit nearer their publisher, so two labels never share a spot.
+            let t = if offset == 0.0 { 0.5 } else { 0.32 };
+            s + (e - s) * t
         };
         if zoom >= theme::EDGE_LABEL_MIN_ZOOM || selected || hovered {
             labels.push((label_at, i, color));
         }
+    }
+    if !edge_mesh.is_empty() {
+        painter.add(Shape::mesh(edge_mesh));
     }
     for (at, i, color) in labels {
         if let Some(edge) = view.edge(i) {
@@ -403,7 +415,7 @@ fn paint(
             } else {
                 accent
             };
-            painter.rect_filled(screen, 0.0, fill);
+            box_mesh.add_colored_rect(screen, fill);
             continue;
         }
         let selected = view.is_selected(i);
@@ -433,35 +445,36 @@ fn paint(
         painter.rect_stroke(screen, radius, outline, StrokeKind::Outside);
 
         if zoom >= theme::TEXT_MIN_ZOOM {
+            // Zoomed out, the label keeps a readable minimum size and the kind line goes.
             let pad = 14.0 * zoom;
             let width = screen.width() - pad - 10.0 * zoom;
-            let icon = theme::kind_icon(node.kind);
-            let title = text_galley(
-                painter,
-                &node.label,
-                theme::LABEL_FONT * zoom,
-                theme::BOX_TEXT,
-                width,
-            );
-            let top = screen.min + vec2(pad, 10.0 * zoom);
-            painter.galley(top, title, theme::BOX_TEXT);
-            let subtitle = if node.label == node.id {
-                format!("{icon} {}", node.kind)
+            let title_size = (theme::LABEL_FONT * zoom).max(theme::MIN_LABEL_FONT_PX);
+            let title = text_galley(painter, &node.label, title_size, theme::BOX_TEXT, width);
+            if zoom >= theme::SUBTITLE_MIN_ZOOM {
+                let top = screen.min + vec2(pad, 10.0 * zoom);
+                painter.galley(top, title, theme::BOX_TEXT);
+                let icon = theme::kind_icon(node.kind);
+                let subtitle = if node.label == node.id {
+                    format!("{icon} {}", node.kind)
+                } else {
+                    format!("{icon} {} · {}", node.kind, node.id)
+                };
+                let sub = text_galley(
+                    painter,
+                    &subtitle,
+                    theme::KIND_FONT * zoom,
+                    theme::MUTED_TEXT,
+                    width,
+                );
+                painter.galley(
+                    pos2(top.x, screen.max.y - 10.0 * zoom - sub.size().y),
+                    sub,
+                    theme::MUTED_TEXT,
+                );
             } else {
-                format!("{icon} {} · {}", node.kind, node.id)
-            };
-            let sub = text_galley(
-                painter,
-                &subtitle,
-                theme::KIND_FONT * zoom,
-                theme::MUTED_TEXT,
-                width,
-            );
-            painter.galley(
-                pos2(top.x, screen.max.y - 10.0 * zoom - sub.size().y),
-                sub,
-                theme::MUTED_TEXT,
-            );
+                let at = pos2(screen.min.x + pad, screen.center().y - title.size().y / 2.0);
+                painter.galley(at, title, theme::BOX_TEXT);
+            }
         }
         if options.show_order && node.order > 0 && zoom >= theme::TEXT_MIN_ZOOM {
             let r = (10.0 * zoom).max(8.0);
@@ -490,6 +503,10 @@ fn paint(
             };
             painter.circle(h, r, fill, Stroke::new(1.5, accent));
         }
+    }
+
+    if !box_mesh.is_empty() {
+        painter.add(Shape::mesh(box_mesh));
     }
 
     if let Gesture::Connecting { from, to } = state.gesture
@@ -523,6 +540,31 @@ fn text_galley(
     let mut job = LayoutJob::simple_singleline(text.to_owned(), FontId::proportional(size), color);
     job.wrap = TextWrapping::truncate_at_width(width.max(1.0));
     painter.layout_job(job)
+}
+
+/// A line as a thin quad, plus an arrow head triangle, appended to a mesh.
+fn mesh_segment(mesh: &mut egui::Mesh, s: Pos2, e: Pos2, width: f32, color: Color32, head: bool) {
+    let dir = (e - s).normalized();
+    if !dir.is_finite() {
+        return;
+    }
+    let n = vec2(-dir.y, dir.x) * (width / 2.0);
+    let base = mesh.vertices.len() as u32;
+    for p in [s + n, s - n, e - n, e + n] {
+        mesh.colored_vertex(p, color);
+    }
+    mesh.add_triangle(base, base + 1, base + 2);
+    mesh.add_triangle(base, base + 2, base + 3);
+    if head {
+        let length = 5.0;
+        let side = vec2(-dir.y, dir.x) * length * 0.5;
+        let back = e - dir * length;
+        let base = mesh.vertices.len() as u32;
+        for p in [e, back + side, back - side] {
+            mesh.colored_vertex(p, color);
+        }
+        mesh.add_triangle(base, base + 1, base + 2);
+    }
 }
 
 fn arrow_head(painter: &Painter, from: Pos2, tip: Pos2, zoom: f32, color: Color32) {
@@ -560,7 +602,7 @@ fn edge_label(painter: &Painter, at: Pos2, text: &str, color: Color32) {
 
 fn paint_grid(painter: &Painter, camera: &Camera, viewport: Rect) {
     let step = 40.0;
-    if step * camera.zoom < 14.0 {
+    if step * camera.zoom < 20.0 {
         return;
     }
     let visible = camera.visible_canvas(viewport);

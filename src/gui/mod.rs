@@ -132,6 +132,8 @@ pub enum Action {
     SelectAndFrame(Vec<ServiceIndex>),
     /// Ask for the event name of a new edge.
     BeginConnect(ServiceIndex, ServiceIndex),
+    /// Set the zoom, keeping the viewport's centre in place.
+    ZoomTo(f32),
 }
 
 /// The open design: the document, its history and its analysis.
@@ -337,6 +339,11 @@ impl App {
         )
     }
 
+    /// The canvas zoom (screen points per canvas unit).
+    pub fn zoom(&self) -> f32 {
+        self.canvas.camera.zoom
+    }
+
     /// The canvas area on screen.
     pub fn canvas_rect(&self) -> egui::Rect {
         self.canvas.viewport
@@ -456,6 +463,13 @@ impl App {
                 self.frame(None);
             }
             Action::AddService(kind, at) => self.add_service(kind, at),
+            Action::ZoomTo(zoom) => {
+                let viewport = self.canvas.viewport;
+                let factor = zoom / self.canvas.camera.zoom.max(1e-6);
+                self.canvas
+                    .camera
+                    .zoom_around(viewport, viewport.center(), factor);
+            }
             Action::SelectAndFrame(services) => {
                 self.selection = Selection {
                     services: services.clone(),
@@ -497,7 +511,7 @@ impl App {
                     let from = self.doc.design.id(edge.from).to_owned();
                     let to = self.doc.design.id(edge.to).to_owned();
                     self.set_error(format!(
-                        "The edge {from} → {to} ({}) closed a cycle; see Problems",
+                        "The edge {from} -> {to} ({}) closed a cycle; see Problems",
                         edge.event
                     ));
                     self.closers.push(ClosingEdge {
@@ -945,7 +959,7 @@ impl App {
                 );
             }
             for (i, cycle) in analysis.cycles.iter().enumerate() {
-                let path = crate::plan::path_text(design, &cycle.path).replace(" -> ", " → ");
+                let path = crate::plan::path_text(design, &cycle.path);
                 let text = format!(
                     "⚠ Cycle {} ({} services): {path}",
                     i + 1,
@@ -971,7 +985,7 @@ impl App {
                         })
                 }) {
                     ui.label(format!(
-                        "      closed by the edge {} → {} ({})",
+                        "      closed by the edge {} -> {} ({})",
                         closer.from, closer.to, closer.event
                     ));
                 }
@@ -1166,7 +1180,7 @@ impl App {
         let design = &self.doc.design;
         ui.label(
             RichText::new(format!(
-                "{} → {}",
+                "{} -> {}",
                 design.service(edge.from).label(),
                 design.service(edge.to).label()
             ))
@@ -1468,7 +1482,7 @@ impl App {
         if self.settings.show_problems {
             egui::Panel::bottom("problems")
                 .resizable(true)
-                .default_size(120.0)
+                .default_size(96.0)
                 .min_size(60.0)
                 .show(ui, |ui| self.problems_ui(ui));
         }

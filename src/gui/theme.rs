@@ -29,7 +29,11 @@ pub const KIND_FONT: f32 = 11.0;
 /// Font size of edge labels, fixed in screen points so they read the same at every zoom.
 pub const EDGE_LABEL_FONT_PX: f32 = 11.5;
 /// Below this zoom, service text is dropped (too small to read; saves time on big designs).
-pub const TEXT_MIN_ZOOM: f32 = 0.42;
+pub const TEXT_MIN_ZOOM: f32 = 0.25;
+/// Below this zoom, the kind line under a service label is dropped.
+pub const SUBTITLE_MIN_ZOOM: f32 = 0.55;
+/// Smallest service label font, screen points: zoomed out, labels stop shrinking here.
+pub const MIN_LABEL_FONT_PX: f32 = 10.0;
 /// Below this zoom, edge labels are shown only for the selected or hovered edge.
 pub const EDGE_LABEL_MIN_ZOOM: f32 = 0.6;
 /// Below this zoom, boxes are drawn without rounding, outline or badge (level of detail).
