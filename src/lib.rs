@@ -5,6 +5,7 @@
 //! | [`model`] | services, event edges, ids, edit commands and undo history | std, serde |
 //! | [`analysis`] | cycles, Kahn order, stages, condensed plan, critical path | `model` |
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
+//! | [`simulation`] | discrete-event runs: event bus, in-memory tables, behaviours, scenarios, trace | `model`, `io` |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`gui`] | the designer window (feature `gui`): canvas, menus, inspector, problems, file dialogs | everything, egui, eframe, egui_graphs, rfd |
@@ -18,6 +19,7 @@ pub mod gui;
 pub mod io;
 pub mod model;
 pub mod plan;
+pub mod simulation;
 
 /// The built-in register/login design (`samples/register_login.json`), opened when no file is.
 pub const BUILTIN_DESIGN: &str = include_str!("../samples/register_login.json");

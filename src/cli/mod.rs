@@ -5,6 +5,7 @@
 
 mod check;
 mod plan;
+mod simulate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Print the JSON Schema of the design file format.
     Schema,
+    /// Run a scenario of requests against a design: responses, trace and store.
+    #[command(after_long_help = simulate::ROUTING_HELP)]
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Runs a subcommand and returns the process exit code.
@@ -61,6 +65,7 @@ pub fn run(command: Command) -> ExitCode {
     let code = match command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();
             match std::io::stdout().lock().write_all(schema.as_bytes()) {

@@ -1,0 +1,278 @@
+//! `event-architect simulate`: run a scenario against a design and print the responses, the
+//! trace and the store (text timeline or JSON).
+
+use std::collections::HashMap;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::{EXIT_INVALID, EXIT_OK, fail};
+use crate::simulation::{
+    Scenario, Simulation, TraceEntry, TraceKind, load_scenario, reason_phrase,
+};
+
+/// How routes reach functions, shown by `simulate --help`.
+pub const ROUTING_HELP: &str = "\
+How a request reaches a function:
+  A gateway service lists routes: {\"route\": \"POST /register\", \"event\": \"RegisterRequested\"}.
+  A request on that route enters at the gateway, which publishes RegisterRequested on each of its
+  edges carrying that event; the function at the other end handles it by its behavior (register,
+  login, store-put, store-get, forward, sink; none means forward). The first function that
+  answers gives the response. Events travel through an event bus with a FIFO queue per
+  subscriber; publishers never wait. A function's table is the table service it has an edge to.
+
+Scenario file:
+  {\"seed\": 42, \"repeat\": 1, \"hash_cost\": {\"m_cost_kib\": 19456, \"t_cost\": 2, \"p_cost\": 1},
+   \"requests\": [{\"route\": \"POST /register\", \"body\": {...}, \"delay_ms\": 100, \"repeat\": 1}]}
+  In body strings, {n} is the round (top-level repeat) and {i} the repeat of the request.
+  Lowering hash_cost is for load runs only; the output says so.
+
+Exit codes: 0 the run completed (whatever the statuses), 2 bad input (design, scenario, arguments).";
+
+/// Arguments of `simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The design file (`-` reads standard input).
+    pub design: PathBuf,
+    /// The scenario file (`-` reads standard input); the built-in register/login scenario
+    /// when omitted.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SimulateFormat,
+    /// Seed of the random source (argon2 salts); overrides the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Load-run mode: no trace and no response bodies; prints status counts, the store's sizes
+    /// and the engine's throughput (wall-clock, so not reproducible).
+    #[arg(long)]
+    pub summary: bool,
+}
+
+/// Output formats of `simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimulateFormat {
+    /// A readable timeline, the responses and the store.
+    Text,
+    /// `{"responses": [...], "trace": [...], "store": {...}}` (plus seed, hash cost, notes).
+    Json,
+}
+
+pub(super) fn run(args: &SimulateArgs) -> u8 {
+    if args.design.as_os_str() == "-" && args.scenario.as_ref().is_some_and(|s| s == "-") {
+        eprintln!(
+            "error: the design and the scenario cannot both be read from standard input\n  hint: pass one of them as a file"
+        );
+        return EXIT_INVALID;
+    }
+    let design = match super::load(&args.design) {
+        Ok(design) => design,
+        Err(code) => return code,
+    };
+    let scenario = match &args.scenario {
+        Some(path) => load_scenario(path),
+        None => Ok(Scenario::builtin()),
+    };
+    let mut scenario = match scenario {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_INVALID;
+        }
+    };
+    if args.seed.is_some() {
+        scenario.seed = args.seed;
+    }
+    let mut simulation = match Simulation::new(&design, scenario) {
+        Ok(simulation) => simulation,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_INVALID;
+        }
+    };
+    let origin = args.design.display().to_string();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = if args.summary {
+        write_summary(&mut out, args.format, &origin, &mut simulation)
+    } else {
+        let trace = simulation.run_to_end();
+        match args.format {
+            SimulateFormat::Json => writeln!(out, "{:#}", simulation.report_json(&trace)),
+            SimulateFormat::Text => write_text(&mut out, &origin, &simulation, &trace),
+        }
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => EXIT_OK,
+        Err(error) => fail(&anyhow::Error::from(error).context("cannot write the simulation")),
+    }
+}
+
+fn write_summary(
+    out: &mut dyn Write,
+    format: SimulateFormat,
+    origin: &str,
+    simulation: &mut Simulation,
+) -> io::Result<()> {
+    simulation.keep_response_bodies(false);
+    let started = Instant::now();
+    simulation.run(&AtomicBool::new(false), |_| {});
+    let seconds = started.elapsed().as_secs_f64();
+    let progress = simulation.progress();
+    let per_second = |n: u64| {
+        if seconds > 0.0 {
+            n as f64 / seconds
+        } else {
+            0.0
+        }
+    };
+    let tables: serde_json::Map<String, Value> = simulation
+        .store()
+        .tables
+        .iter()
+        .map(|(id, table)| (id.clone(), json!(table.len())))
+        .collect();
+    let statuses: serde_json::Map<String, Value> = simulation
+        .status_counts()
+        .iter()
+        .map(|(status, n)| (status.to_string(), json!(n)))
+        .collect();
+    match format {
+        SimulateFormat::Json => {
+            let report = json!({
+                "seed": simulation.seed(),
+                "notes": simulation.notes(),
+                "requests": progress.requests_sent,
+                "statuses": statuses,
+                "events_delivered": progress.events_delivered,
+                "actions": progress.actions,
+                "virtual_time_us": progress.now_us,
+                "store_items": tables,
+                "wall_seconds": seconds,
+                "events_per_second": per_second(progress.events_delivered),
+                "requests_per_second": per_second(progress.requests_sent),
+            });
+            writeln!(out, "{report:#}")
+        }
+        SimulateFormat::Text => {
+            write_header(out, origin, simulation)?;
+            writeln!(out, "requests: {}", progress.requests_sent)?;
+            for (status, count) in simulation.status_counts() {
+                writeln!(out, "  {status} {}: {count}", reason_phrase(*status))?;
+            }
+            writeln!(
+                out,
+                "bus events delivered: {} ({:.0}/s), requests {:.0}/s, wall {seconds:.3} s, virtual {}",
+                progress.events_delivered,
+                per_second(progress.events_delivered),
+                per_second(progress.requests_sent),
+                time_text(progress.now_us),
+            )?;
+            for (id, table) in &simulation.store().tables {
+                writeln!(out, "table {id}: {} items", table.len())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_header(out: &mut dyn Write, origin: &str, simulation: &Simulation) -> io::Result<()> {
+    let scenario = simulation.scenario();
+    let cost = scenario.hash_cost;
+    writeln!(
+        out,
+        "simulating {origin} with {} ({} requests, seed {}, argon2id m={} KiB t={} p={})",
+        scenario.origin,
+        scenario.request_count(),
+        simulation.seed(),
+        cost.m_cost_kib,
+        cost.t_cost,
+        cost.p_cost
+    )?;
+    for note in simulation.notes() {
+        writeln!(out, "note: {note}")?;
+    }
+    Ok(())
+}
+
+/// Virtual microseconds as milliseconds with three decimals.
+fn time_text(us: u64) -> String {
+    format!("{}.{:03} ms", us / 1000, us % 1000)
+}
+
+/// The readable timeline.
+fn write_text(
+    out: &mut dyn Write,
+    origin: &str,
+    simulation: &Simulation,
+    trace: &[TraceEntry],
+) -> io::Result<()> {
+    write_header(out, origin, simulation)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "timeline (virtual time, request, step, service, event: outcome):"
+    )?;
+    // A payload is shown when it first appears in a request's chain, not at every hop.
+    let mut shown: HashMap<u64, &Value> = HashMap::new();
+    for entry in trace {
+        let from = entry
+            .from
+            .as_ref()
+            .map(|from| format!(" (from {from})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:>12}  #{:<3} {:<11} {:<10} {}: {}{from}",
+            time_text(entry.at_us),
+            entry.request,
+            entry.kind.as_str(),
+            entry.service,
+            entry.event,
+            entry.outcome,
+        )?;
+        let new_payload = shown.get(&entry.request) != Some(&&entry.payload);
+        if new_payload
+            && matches!(
+                entry.kind,
+                TraceKind::Request | TraceKind::Handle | TraceKind::DeadLetter
+            )
+        {
+            writeln!(out, "{:>19}{}", "", entry.payload)?;
+            shown.insert(entry.request, &entry.payload);
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "responses:")?;
+    for response in simulation.responses() {
+        writeln!(
+            out,
+            "  #{:<3} {:<18} {} {:<12} {}  ({} after the request)",
+            response.request,
+            response.route,
+            response.status,
+            reason_phrase(response.status),
+            response.body,
+            time_text(response.latency_us)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "store:")?;
+    for (id, table) in &simulation.store().tables {
+        writeln!(
+            out,
+            "  {id} ({} item{}, key \"{}\")",
+            table.len(),
+            if table.len() == 1 { "" } else { "s" },
+            table.key_field
+        )?;
+        for item in table.scan() {
+            writeln!(out, "    {}", Value::Object(item.clone()))?;
+        }
+    }
+    Ok(())
+}

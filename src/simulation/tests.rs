@@ -1,0 +1,333 @@
+//! Engine tests: the register/login flow, the bus, failures, determinism and cancellation.
+
+use std::sync::atomic::AtomicBool;
+
+use serde_json::json;
+
+use super::*;
+use crate::model::{Route, Service};
+
+fn cheap(mut scenario: Scenario) -> Scenario {
+    scenario.hash_cost = HashCost::MINIMUM;
+    scenario
+}
+
+fn parse(value: Value) -> Scenario {
+    parse_scenario(value.to_string().as_bytes(), "test.json").unwrap()
+}
+
+fn statuses(simulation: &Simulation) -> Vec<u16> {
+    simulation.responses().map(|r| r.status).collect()
+}
+
+/// gateway -POST /x-> X -> a (forward) -> b; plus whatever the test adds.
+fn chain_design(behavior_b: Option<Behavior>) -> Design {
+    let mut design = Design::new("chain");
+    let mut gateway = Service::new("gw", ServiceKind::Gateway);
+    gateway.routes.push(Route {
+        route: "POST /x".into(),
+        event: "X".into(),
+    });
+    design.services.push(gateway);
+    design
+        .services
+        .push(Service::new("a", ServiceKind::Function));
+    let mut b = Service::new("b", ServiceKind::Function);
+    b.behavior = behavior_b;
+    design.services.push(b);
+    design.connect("gw", "a", "X");
+    design.connect("a", "b", "Y");
+    design
+}
+
+#[test]
+fn builtin_scenario_gives_every_status_at_default_cost() {
+    let mut simulation = Simulation::new(&crate::builtin_design(), Scenario::builtin()).unwrap();
+    let trace = simulation.run_to_end();
+    assert_eq!(statuses(&simulation), [201, 409, 400, 401, 401, 200]);
+    assert!(simulation.notes().is_empty(), "default cost is not lowered");
+    let responses: Vec<&Response> = simulation.responses().collect();
+    assert_eq!(responses[2].body["field"], "email");
+    assert_eq!(responses[3].body, responses[4].body, "no user enumeration");
+    let users = simulation.store().table("users").unwrap();
+    assert_eq!(users.len(), 1);
+    let hash = users.get("alice").unwrap()["password_hash"]
+        .as_str()
+        .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    // The audit sink runs after alice's login is answered: publishers never wait.
+    let last = trace.last().unwrap();
+    assert_eq!(
+        (last.service.as_str(), last.kind),
+        ("audit", TraceKind::Handle)
+    );
+}
+
+#[test]
+fn events_are_linked_to_the_request_that_caused_them() {
+    let design = crate::builtin_design();
+    let mut simulation = Simulation::new(&design, cheap(Scenario::builtin())).unwrap();
+    let trace = simulation.run_to_end();
+    for (i, entry) in trace.iter().enumerate() {
+        assert_eq!(entry.id, i as u64, "ids count entries");
+        if let Some(cause) = entry.caused_by {
+            assert!(cause < entry.id, "a cause comes first");
+            assert_eq!(trace[cause as usize].request, entry.request);
+        }
+    }
+    assert!(
+        trace.windows(2).all(|w| w[0].at_us <= w[1].at_us),
+        "time order"
+    );
+    // Register alice (request 0): gateway -> register -> users (store) -> welcome.
+    let welcome = trace
+        .iter()
+        .find(|e| e.service == "welcome" && e.kind == TraceKind::Handle)
+        .unwrap();
+    assert_eq!(
+        (welcome.request, welcome.event.as_str()),
+        (0, USER_REGISTERED)
+    );
+    let register = &trace[welcome.caused_by.unwrap() as usize];
+    assert_eq!(
+        (register.service.as_str(), register.status),
+        ("register", Some(201))
+    );
+    let request = &trace[register.caused_by.unwrap() as usize];
+    assert_eq!(request.kind, TraceKind::Request);
+    assert_eq!(request.payload["password"], REDACTED);
+    let audit = trace.iter().find(|e| e.service == "audit").unwrap();
+    assert_eq!((audit.request, audit.event.as_str()), (5, USER_LOGGED_IN));
+    // Failed requests cause no events.
+    for request in 1..5 {
+        assert!(
+            !trace
+                .iter()
+                .any(|e| e.request == request && ["welcome", "audit"].contains(&&*e.service))
+        );
+    }
+    let store_steps: Vec<_> = trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Store)
+        .collect();
+    assert!(store_steps.iter().all(|e| e.service == "users"));
+    assert_eq!(store_steps[0].event, "PutUser");
+}
+
+#[test]
+fn same_seed_same_output_other_seed_other_salts() {
+    let design = crate::builtin_design();
+    let run = |seed: u64| {
+        let mut scenario = cheap(Scenario::builtin());
+        scenario.seed = Some(seed);
+        let mut simulation = Simulation::new(&design, scenario).unwrap();
+        let trace = simulation.run_to_end();
+        simulation.report_json(&trace).to_string()
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+}
+
+#[test]
+fn no_plaintext_password_anywhere() {
+    let design = crate::builtin_design();
+    let scenario = cheap(Scenario::builtin());
+    let passwords: Vec<String> = scenario
+        .requests
+        .iter()
+        .filter_map(|r| r.body.get("password")?.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(passwords.len(), 6);
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let trace = simulation.run_to_end();
+    let output = simulation.report_json(&trace).to_string();
+    for password in &passwords {
+        assert!(!output.contains(password.as_str()), "{password} leaked");
+    }
+    assert!(output.contains("\"password\":\"***\""));
+}
+
+#[test]
+fn a_busy_subscriber_queues_events_in_order() {
+    let design = crate::builtin_design();
+    let scenario = cheap(parse(json!({"requests": [
+        {"route": "POST /register", "delay_ms": 0,
+         "body": {"name": "u{i}", "email": "u@example.com", "password": "password-{i}"},
+         "repeat": 3}
+    ]})));
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let trace = simulation.run_to_end();
+    assert_eq!(statuses(&simulation), [201, 201, 201]);
+    let queued = trace.iter().filter(|e| e.kind == TraceKind::Queued).count();
+    assert_eq!(queued, 2);
+    let handled: Vec<u64> = trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Handle && e.service == "register")
+        .map(|e| e.request)
+        .collect();
+    assert_eq!(handled, [0, 1, 2], "FIFO");
+    let latencies: Vec<u64> = simulation.responses().map(|r| r.latency_us).collect();
+    assert!(latencies[0] < latencies[1] && latencies[1] < latencies[2]);
+}
+
+#[test]
+fn rounds_fill_in_templates() {
+    let design = crate::builtin_design();
+    let scenario = cheap(parse(json!({"repeat": 4, "requests": [
+        {"route": "POST /register", "body": {"name": "user{n}", "email": "a@b.co", "password": "pass-word"}},
+        {"route": "POST /login", "body": {"name": "user{n}", "password": "pass-word"}}
+    ]})));
+    assert_eq!(scenario.request_count(), 8);
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    assert_eq!(
+        simulation.run(&AtomicBool::new(false), |_| {}),
+        RunEnd::Finished
+    );
+    assert_eq!(statuses(&simulation), [201, 200].repeat(4));
+    assert_eq!(simulation.store().table("users").unwrap().len(), 4);
+    assert_eq!(simulation.status_counts()[&200], 4);
+}
+
+#[test]
+fn cancel_stops_a_run_and_resuming_finishes_it() {
+    let design = crate::builtin_design();
+    let scenario = cheap(parse(json!({"repeat": 50, "requests": [
+        {"route": "POST /register", "delay_ms": 1, "body": {"name": "u{n}", "email": "a@b.co", "password": "pass-word"}}
+    ]})));
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let cancel = AtomicBool::new(true);
+    let mut seen = Progress::default();
+    assert_eq!(simulation.run(&cancel, |p| seen = *p), RunEnd::Cancelled);
+    assert!(!seen.finished);
+    cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(simulation.run(&cancel, |p| seen = *p), RunEnd::Finished);
+    assert!(seen.finished && simulation.is_finished());
+    assert_eq!(seen.responses, 50);
+    assert_eq!(seen.fraction(), 1.0);
+    assert!(
+        seen.events_delivered >= 100,
+        "register + welcome per request"
+    );
+}
+
+#[test]
+fn unknown_routes_and_services_are_scenario_errors() {
+    let design = crate::builtin_design();
+    let bad = parse(json!({
+        "latency_ms": {"nobody": 3},
+        "tables": {"register": {"key": "id"}},
+        "requests": [{"route": "POST /regster", "body": {}}]
+    }));
+    let error = Simulation::new(&design, bad).unwrap_err();
+    let ScenarioError::Invalid { origin, problems } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(origin, "test.json");
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["requests[0].route", "latency_ms.nobody", "tables.register"]
+    );
+    assert!(problems[0].hint.contains("did you mean \"POST /register\""));
+    let empty = Simulation::new(&Design::new("empty"), bad_route()).unwrap_err();
+    assert!(empty.to_string().contains("no gateway"), "{empty}");
+}
+
+fn bad_route() -> Scenario {
+    parse(json!({"requests": [{"route": "GET /", "body": null}]}))
+}
+
+#[test]
+fn forwarded_requests_are_answered_by_sinks_or_get_502() {
+    let x = || parse(json!({"requests": [{"route": "POST /x", "body": {"id": 1}}]}));
+    let mut to_sink = Simulation::new(&chain_design(Some(Behavior::Sink)), x()).unwrap();
+    to_sink.run_to_end();
+    assert_eq!(statuses(&to_sink), [202]);
+
+    // b forwards to nobody: nothing answers.
+    let mut nowhere = Simulation::new(&chain_design(None), x()).unwrap();
+    let trace = nowhere.run_to_end();
+    assert_eq!(statuses(&nowhere), [502]);
+    let b = trace.iter().find(|e| e.service == "b").unwrap();
+    assert_eq!((b.event.as_str(), b.from.as_deref()), ("Y", Some("a")));
+
+    // b answers from a table it reads.
+    let mut design = chain_design(Some(Behavior::StoreGet));
+    design.services.push(Service::new("t", ServiceKind::Table));
+    design.connect("b", "t", "Read");
+    let mut reads = Simulation::new(&design, x()).unwrap();
+    reads.run_to_end();
+    assert_eq!(statuses(&reads), [404]);
+}
+
+#[test]
+fn a_failing_handler_gives_500_or_a_dead_letter() {
+    // Register without a table: the request gets 500.
+    let mut design = chain_design(Some(Behavior::Register));
+    let mut register = Service::new("r", ServiceKind::Function);
+    register.behavior = Some(Behavior::Register);
+    design.services.push(register);
+    design.services[0].routes.push(Route {
+        route: "POST /r".into(),
+        event: "R".into(),
+    });
+    design.connect("gw", "r", "R");
+    let body = json!({"name": "al", "email": "a@b.co", "password": "long-enough"});
+    let scenario = cheap(parse(json!({"requests": [
+        {"route": "POST /r", "body": body},
+        {"route": "POST /x", "body": body}
+    ]})));
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let trace = simulation.run_to_end();
+    let responses: Vec<&Response> = simulation.responses().collect();
+    assert_eq!(responses[0].status, 500);
+    assert!(
+        responses[0].body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no table")
+    );
+    // Via a forward, b (register, no table) fails after the request is still open: 500 too.
+    assert_eq!(responses[1].status, 500);
+
+    // An asynchronous event that fails is dead-lettered: a answers first, b fails later.
+    // a stores the item and answers 200; b (register) then rejects the event: dead letter.
+    let mut design = chain_design(Some(Behavior::Register));
+    design.services[1].behavior = Some(Behavior::StorePut);
+    design.services.push(Service::new("t", ServiceKind::Table));
+    design.connect("a", "t", "Put");
+    let scenario = parse(json!({"requests": [{"route": "POST /x", "body": {"id": 1}}]}));
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let trace2 = simulation.run_to_end();
+    assert_eq!(statuses(&simulation), [200]);
+    let dead = trace2
+        .iter()
+        .find(|e| e.kind == TraceKind::DeadLetter)
+        .unwrap();
+    assert_eq!(dead.service, "b");
+    assert!(dead.outcome.contains("400"), "{}", dead.outcome);
+    assert!(!trace.is_empty());
+}
+
+#[test]
+fn cycles_are_cut_by_the_hop_limit() {
+    let mut design = chain_design(None);
+    design.connect("b", "a", "X");
+    let scenario = parse(json!({"requests": [{"route": "POST /x", "body": {}}]}));
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let trace = simulation.run_to_end();
+    assert_eq!(statuses(&simulation), [508]);
+    assert!(trace.len() < 200);
+}
+
+#[test]
+fn lowered_cost_is_noted() {
+    let simulation = Simulation::new(&crate::builtin_design(), cheap(Scenario::builtin())).unwrap();
+    assert_eq!(simulation.notes().len(), 1);
+    assert!(simulation.notes()[0].contains("lowered"));
+    let report = simulation.report_json(&[]);
+    assert_eq!(report["hash_cost"]["lowered"], true);
+}
