@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Prints, per size, the median and 90th percentile of the UI pass, the tessellation and their
-//! sum, for the fitted view and for a 100% zoom view (labels drawn).
+//! sum, for the fitted view and for 30% and 100% zoom views (text drawn); and the time to open the
+//! design from a file.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -99,9 +100,31 @@ fn main() {
     }
     println!("frame CPU time, ms (median / p90), viewport 1600x1000, {frames} frames");
     for n in sizes {
-        let design = layered(n);
+        // Opening: read and validate the file, analyse, build the view model, first frame.
+        let file = std::env::temp_dir().join(format!("frame_time_{n}.json"));
+        if let Err(error) = event_architect::io::save(&file, &layered(n)) {
+            eprintln!("cannot write {}: {error}", file.display());
+            return;
+        }
         let ctx = egui::Context::default();
+        let opened = Instant::now();
+        let design = match event_architect::io::load_path(&file) {
+            Ok(design) => design,
+            Err(error) => {
+                eprintln!("{error}");
+                return;
+            }
+        };
         let mut app = App::with_design(design, None);
+        let output = ctx.run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
+            app.frame_ui(ui)
+        });
+        ctx.tessellate(output.shapes, output.pixels_per_point);
+        println!(
+            "{n:>6} services: open (load + analyse + view model + first frame) {:.1} ms",
+            opened.elapsed().as_secs_f64() * 1e3
+        );
+        let _ = std::fs::remove_file(&file);
         // Warm up: fit, lay out, fill the font caches.
         for _ in 0..5 {
             let output = ctx.run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
@@ -121,17 +144,26 @@ fn main() {
             total.0,
             total.1
         );
-        app.push_action(Action::ZoomTo(1.0));
-        for _ in 0..3 {
-            let output = ctx.run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
-                app.frame_ui(ui)
-            });
-            ctx.tessellate(output.shapes, output.pixels_per_point);
+        for zoom in [0.3, 1.0] {
+            app.push_action(Action::ZoomTo(zoom));
+            for _ in 0..3 {
+                let output = ctx
+                    .run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
+                        app.frame_ui(ui)
+                    });
+                ctx.tessellate(output.shapes, output.pixels_per_point);
+            }
+            let [ui, tess, total] = measure(&mut app, &ctx, frames);
+            println!(
+                "{n:>6} services, zoom {:>3.0}% (boxes with text): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}",
+                zoom * 100.0,
+                ui.0,
+                ui.1,
+                tess.0,
+                tess.1,
+                total.0,
+                total.1
+            );
         }
-        let [ui, tess, total] = measure(&mut app, &ctx, frames);
-        println!(
-            "{n:>6} services, zoom 100% (labels):        ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}",
-            ui.0, ui.1, tess.0, tess.1, total.0, total.1
-        );
     }
 }

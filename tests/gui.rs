@@ -13,6 +13,7 @@ use event_architect::model::{Design, Service, ServiceKind};
 fn harness(design: Design) -> Harness<'static, App> {
     Harness::builder()
         .with_size(vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
         .build_eframe(move |_cc| App::with_design(design, None))
 }
 
@@ -271,4 +272,65 @@ fn a_clashing_id_is_refused_with_a_message() {
     // In the inspector, under the field, and on the status line.
     h.get_by_label("the id \"a\" is already used by another service; choose a different id");
     assert!(h.state().status_text().unwrap().starts_with("Id refused"));
+}
+
+#[test]
+fn double_click_adds_a_service_and_delete_removes_it_with_its_edges() {
+    let mut design = two_services("a", "b");
+    design.connect("a", "b", "AB");
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    // Double-click on empty canvas, well below the two boxes.
+    let empty = h.state().service_screen_pos("a").unwrap() + vec2(0.0, 200.0);
+    h.hover_at(empty);
+    h.step();
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            h.event(egui::Event::PointerButton {
+                pos: empty,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
+            h.step();
+        }
+    }
+    settle(&mut h);
+    assert_eq!(h.state().design().services.len(), 3);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().design(), &design);
+
+    // Select "a" and press Delete: its edge goes too; one undo brings both back.
+    let p = h.state().service_screen_pos("a").unwrap();
+    click_at(&mut h, p);
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    assert_eq!(h.state().design().services.len(), 1);
+    assert!(h.state().design().edges.is_empty());
+    menu(&mut h, "Edit", "Undo delete service");
+    assert_eq!(h.state().design(), &design);
+}
+
+#[test]
+fn export_plan_writes_the_format_its_extension_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = event_architect::builtin_design();
+    let analysis = event_architect::analysis::analyze(&design);
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    for format in event_architect::plan::PlanFormat::ALL {
+        let path = dir.path().join(format!("plan.{}", format.extension()));
+        menu(&mut h, "File", "Export plan...");
+        type_path_and(&mut h, &path, "Export");
+        let mut expected = Vec::new();
+        event_architect::plan::write_plan(&mut expected, format, &design, &analysis).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), expected, "{format}");
+    }
+    // An unknown extension is refused with a message that says how to fix it.
+    let path = dir.path().join("plan.txt");
+    menu(&mut h, "File", "Export plan...");
+    type_path_and(&mut h, &path, "Export");
+    assert!(!path.exists());
+    assert!(h.state().status_text().unwrap().contains(".mmd"));
 }

@@ -331,6 +331,7 @@ fn paint(
     // rounding): tessellation then only copies them, which keeps 5,000 services cheap.
     let mut edge_mesh = egui::Mesh::default();
     let mut box_mesh = egui::Mesh::default();
+    let mut flat_labels: Vec<(Pos2, std::sync::Arc<egui::Galley>)> = Vec::new();
 
     // Edges, then their labels on top.
     let mut labels: Vec<(Pos2, usize, Color32)> = Vec::new();
@@ -408,14 +409,44 @@ fn paint(
         let screen = camera.rect_to_screen(viewport, rect);
         let accent = theme::kind_color(node.kind);
         if !detailed {
-            let fill = if view.is_selected(i) {
-                theme::SELECTION
+            let outline = if view.is_selected(i) {
+                Some(theme::SELECTION)
             } else if node.in_cycle {
-                theme::WARNING
+                Some(theme::WARNING)
             } else {
-                accent
+                None
             };
-            box_mesh.add_colored_rect(screen, fill);
+            if zoom < theme::TEXT_MIN_ZOOM {
+                // Far out: one solid quad in the kind's (or the warning) colour.
+                box_mesh.add_colored_rect(screen, outline.unwrap_or(accent));
+                continue;
+            }
+            // Middle distance: flat box, stripe and outline as quads, label drawn later.
+            if let Some(color) = outline {
+                box_mesh.add_colored_rect(screen.expand(2.0), color);
+            }
+            box_mesh.add_colored_rect(screen, theme::BOX_FILL);
+            box_mesh.add_colored_rect(
+                Rect::from_min_size(screen.min, vec2(3.0, screen.height())),
+                accent,
+            );
+            let text = if options.show_order && node.order > 0 {
+                format!("{}. {}", node.order, node.label)
+            } else {
+                node.label.clone()
+            };
+            let galley = text_galley(
+                painter,
+                &text,
+                theme::MIN_LABEL_FONT_PX,
+                theme::BOX_TEXT,
+                screen.width() - 8.0,
+            );
+            let at = pos2(
+                screen.min.x + 6.0,
+                screen.center().y - galley.size().y / 2.0,
+            );
+            flat_labels.push((at, galley));
             continue;
         }
         let selected = view.is_selected(i);
@@ -507,6 +538,9 @@ fn paint(
 
     if !box_mesh.is_empty() {
         painter.add(Shape::mesh(box_mesh));
+    }
+    for (at, galley) in flat_labels {
+        painter.galley(at, galley, theme::BOX_TEXT);
     }
 
     if let Gesture::Connecting { from, to } = state.gesture

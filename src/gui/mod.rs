@@ -1316,9 +1316,10 @@ impl App {
                                 .hint_text("e.g. OrderPlaced"),
                         )
                         .labelled_by(label.id);
+                    // Keep asking until it sticks: a new window's first frame is a sizing pass.
                     if pending.focus {
                         r.request_focus();
-                        pending.focus = false;
+                        pending.focus = !r.has_focus();
                     }
                     if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                         done = Some(true);

@@ -37,7 +37,7 @@ pub const MIN_LABEL_FONT_PX: f32 = 10.0;
 /// Below this zoom, edge labels are shown only for the selected or hovered edge.
 pub const EDGE_LABEL_MIN_ZOOM: f32 = 0.6;
 /// Below this zoom, boxes are drawn without rounding, outline or badge (level of detail).
-pub const DETAIL_MIN_ZOOM: f32 = 0.3;
+pub const DETAIL_MIN_ZOOM: f32 = 0.36;
 /// Zoom limits.
 pub const MIN_ZOOM: f32 = 0.02;
 /// Zoom limits.
