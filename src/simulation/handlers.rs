@@ -57,7 +57,7 @@ pub(crate) struct StoreOp {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Handled {
     /// The HTTP answer, when the behaviour answers requests.
-    pub response: Option<(u16, Value)>,
+    pub response: Option<(u16, Arc<Value>)>,
     /// What to publish.
     pub publish: Publish,
     /// The table operation made, if any.
@@ -69,7 +69,7 @@ pub(crate) struct Handled {
 impl Handled {
     fn answer(status: u16, body: Value) -> Handled {
         Handled {
-            response: Some((status, body)),
+            response: Some((status, Arc::new(body))),
             publish: Publish::Nothing,
             store_op: None,
             failure: None,
@@ -78,7 +78,10 @@ impl Handled {
 
     fn failed(reason: String) -> Handled {
         Handled {
-            response: Some((500, json!({"error": "internal error", "detail": reason}))),
+            response: Some((
+                500,
+                Arc::new(json!({"error": "internal error", "detail": reason})),
+            )),
             publish: Publish::Nothing,
             store_op: None,
             failure: Some(reason),
@@ -181,8 +184,9 @@ pub(crate) fn handle(behavior: Behavior, payload: &Arc<Value>, cx: Context<'_>) 
             store_op: None,
             failure: None,
         },
+        // A sink does not answer: the engine gives 202 if nothing else does.
         Behavior::Sink => Handled {
-            response: Some((202, json!({"accepted": true}))),
+            response: None,
             publish: Publish::Nothing,
             store_op: None,
             failure: None,
@@ -301,10 +305,10 @@ fn register(payload: &Value, cx: Context<'_>) -> Handled {
     item.insert("created_at".into(), Value::from(cx.now_us));
     match table.put_if_absent(name.to_owned(), item) {
         WriteOutcome::Written => {
-            let user = json!({"name": name, "email": email, "created_at": cx.now_us});
+            let user = Arc::new(json!({"name": name, "email": email, "created_at": cx.now_us}));
             Handled {
-                response: Some((201, user.clone())),
-                publish: Publish::Event(USER_REGISTERED, Arc::new(user)),
+                response: Some((201, Arc::clone(&user))),
+                publish: Publish::Event(USER_REGISTERED, user),
                 store_op: None,
                 failure: None,
             }
@@ -354,7 +358,10 @@ fn login(payload: &Value, cx: Context<'_>) -> Handled {
         Ok(true) => {
             let event = json!({"name": name, "at": cx.now_us});
             Handled {
-                response: Some((200, json!({"name": name, "logged_in_at": cx.now_us}))),
+                response: Some((
+                    200,
+                    Arc::new(json!({"name": name, "logged_in_at": cx.now_us})),
+                )),
                 publish: Publish::Event(USER_LOGGED_IN, Arc::new(event)),
                 store_op: None,
                 failure: None,
@@ -389,15 +396,15 @@ fn store_put(payload: &Value, cx: Context<'_>) -> Handled {
         Err(rejection) => return *rejection,
     };
     // A table never holds a password in plain text, whatever a scenario sends it.
-    let item = redact_map(body);
-    let published = Arc::new(Value::Object(item.clone()));
+    let item = Arc::new(Value::Object(redact_map(body)));
     let Some(table) = cx.table.and_then(|id| cx.store.tables.get_mut(id)) else {
         return table_missing(&cx);
     };
-    table.put(key.clone(), item);
+    table.put_shared(key.clone(), Arc::clone(&item));
     Handled {
-        response: Some((200, json!({"stored": key}))),
-        publish: Publish::AllEdges(published),
+        // Answers with the stored item, like a put that returns its new value.
+        response: Some((200, Arc::clone(&item))),
+        publish: Publish::AllEdges(item),
         store_op: None,
         failure: None,
     }
@@ -412,17 +419,14 @@ fn store_get(payload: &Value, cx: Context<'_>) -> Handled {
     let Some(table) = cx.table.and_then(|id| cx.store.table(id)) else {
         return table_missing(&cx);
     };
-    match table.get(&key) {
-        Some(item) => {
-            let item = Value::Object(item.clone());
-            Handled {
-                response: Some((200, item.clone())),
-                publish: Publish::AllEdges(Arc::new(item)),
-                store_op: None,
-                failure: None,
-            }
-            .with_op("get", &key, "found")
+    match table.get_shared(&key) {
+        Some(item) => Handled {
+            response: Some((200, Arc::clone(item))),
+            publish: Publish::AllEdges(Arc::clone(item)),
+            store_op: None,
+            failure: None,
         }
+        .with_op("get", &key, "found"),
         None => Handled::answer(404, json!({"error": "not found", "key": key})).with_op(
             "get",
             &key,

@@ -18,7 +18,8 @@
 //! # Engine
 //! A state machine stepped by plain methods: a binary heap of timed actions ordered by
 //! (virtual time, sequence number), so equal times keep their scheduling order and a run is
-//! deterministic. [`Simulation::step`] returns the next [`TraceEntry`]; [`Simulation::run`]
+//! deterministic. A subscriber is woken from its queue only when events wait in it, so an idle
+//! path costs one action per delivery. [`Simulation::step`] returns the next [`TraceEntry`]; [`Simulation::run`]
 //! runs without recording a trace (for long runs on a worker thread, with progress and
 //! cancellation). Each action costs O(log h) for h pending actions.
 //!
@@ -147,7 +148,8 @@ pub enum RunEnd {
 /// An event in flight or in a queue.
 #[derive(Debug, Clone)]
 struct Message {
-    event: Arc<str>,
+    /// Index into `Simulation::events`.
+    event: u32,
     payload: Arc<Value>,
     request: u32,
     from: u32,
@@ -170,7 +172,7 @@ enum Action {
     Respond {
         request: u32,
         status: u16,
-        body: Value,
+        body: Arc<Value>,
         cause: u64,
     },
 }
@@ -209,9 +211,10 @@ struct Node {
     /// The table it uses and the event name of the edge to it.
     table: Option<(String, Arc<str>)>,
     /// Subscribers (never tables) with the event each edge carries, in edge order.
-    outs: Vec<(u32, Arc<str>)>,
+    outs: Vec<(u32, u32)>,
     queue: VecDeque<Message>,
-    busy: bool,
+    /// Virtual time when the event being handled is done; idle from then on.
+    busy_until_us: u64,
 }
 
 #[derive(Debug)]
@@ -243,7 +246,11 @@ pub struct Simulation {
     design_name: String,
     scenario: Scenario,
     /// Per scenario request: the gateway and the event its route maps to.
-    routes: Vec<(u32, Arc<str>)>,
+    routes: Vec<(u32, u32)>,
+    /// Event names, interned: messages and edges carry indices.
+    events: Vec<Arc<str>>,
+    /// The indices of `UserRegistered` and `UserLoggedIn`, when an edge carries them.
+    well_known: [Option<u32>; 2],
     nodes: Vec<Node>,
     store: Store,
     heap: BinaryHeap<Timed>,
@@ -295,11 +302,20 @@ impl Simulation {
                     table: None,
                     outs: Vec::new(),
                     queue: VecDeque::new(),
-                    busy: false,
+                    busy_until_us: 0,
                 }
             })
             .collect();
         let is_table = |i: u32| design.services[i as usize].kind == ServiceKind::Table;
+        let mut events: Vec<Arc<str>> = Vec::new();
+        let mut event_ids: std::collections::HashMap<Arc<str>, u32> =
+            std::collections::HashMap::new();
+        let mut intern = |name: &Arc<str>| -> u32 {
+            *event_ids.entry(Arc::clone(name)).or_insert_with(|| {
+                events.push(Arc::clone(name));
+                (events.len() - 1) as u32
+            })
+        };
         for edge in &design.edges {
             let (from, to) = (edge.from.0, edge.to.0);
             if is_table(to) {
@@ -308,9 +324,8 @@ impl Simulation {
                     node.table = Some((design.id(edge.to).to_owned(), Arc::clone(&edge.event)));
                 }
             } else {
-                nodes[from as usize]
-                    .outs
-                    .push((to, Arc::clone(&edge.event)));
+                let event = intern(&edge.event);
+                nodes[from as usize].outs.push((to, event));
             }
         }
         // In-edges from a table (reads) count when a function writes to none.
@@ -340,15 +355,16 @@ impl Simulation {
         }
 
         // Routes: the first gateway (file order) listing a route serves it.
-        let mut route_map: BTreeMap<&str, (u32, Arc<str>)> = BTreeMap::new();
+        let mut route_map: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
         for (i, service) in design.services.iter().enumerate() {
             if service.kind != ServiceKind::Gateway {
                 continue;
             }
             for route in &service.routes {
+                let event = intern(&Arc::from(route.event.as_str()));
                 route_map
                     .entry(route.route.trim())
-                    .or_insert_with(|| (i as u32, Arc::from(route.event.as_str())));
+                    .or_insert((i as u32, event));
             }
         }
         if route_map.is_empty() {
@@ -365,7 +381,7 @@ impl Simulation {
         let mut routes = Vec::with_capacity(scenario.requests.len());
         for (i, request) in scenario.requests.iter().enumerate() {
             match route_map.get(&*request.route) {
-                Some(found) => routes.push(found.clone()),
+                Some(found) => routes.push(*found),
                 None => {
                     if !known.is_empty() {
                         let suggestion = scenario::closest(&request.route, &known)
@@ -380,7 +396,7 @@ impl Simulation {
                             hint: format!("{suggestion}the routes are: {}", known.join(", ")),
                         });
                     }
-                    routes.push((0, Arc::from("")));
+                    routes.push((0, 0));
                 }
             }
         }
@@ -431,9 +447,12 @@ impl Simulation {
             ));
         }
         let seed = scenario.seed.unwrap_or(DEFAULT_SEED);
+        let well_known = [USER_REGISTERED, USER_LOGGED_IN].map(|name| event_ids.get(name).copied());
         let mut simulation = Simulation {
             design_name: design.name.clone(),
             routes,
+            events,
+            well_known,
             nodes,
             store,
             heap: BinaryHeap::new(),
@@ -441,7 +460,8 @@ impl Simulation {
             next_entry: 0,
             pending: VecDeque::new(),
             cursor: None,
-            requests: Vec::new(),
+            // Bounded: a scenario of 10^8 requests should not reserve gigabytes up front.
+            requests: Vec::with_capacity(scenario.request_count().min(1 << 20) as usize),
             rng: StdRng::seed_from_u64(seed),
             seed,
             hashing,
@@ -512,7 +532,11 @@ impl Simulation {
 
     /// Ids of the services that are handling an event now (the GUI makes them glow).
     pub fn busy_services(&self) -> impl Iterator<Item = &str> {
-        self.nodes.iter().filter(|n| n.busy).map(|n| n.id.as_str())
+        let now = self.progress.now_us;
+        self.nodes
+            .iter()
+            .filter(move |n| n.busy_until_us > now)
+            .map(|n| n.id.as_str())
     }
 
     /// The next trace entry, or `None` when the run is over. Entries come in virtual-time order;
@@ -642,7 +666,13 @@ impl Simulation {
             Action::Deliver { to, message } => {
                 self.progress.events_delivered += 1;
                 let node = &mut self.nodes[to as usize];
-                if node.busy {
+                if node.busy_until_us > at_us || !node.queue.is_empty() {
+                    // Wake the subscriber when it is free, unless a wake-up is already due.
+                    if node.queue.is_empty() {
+                        let wake_at = node.busy_until_us;
+                        self.schedule(wake_at, Action::Ready { service: to });
+                    }
+                    let node = &mut self.nodes[to as usize];
                     node.queue.push_back(message);
                     if record {
                         let message = node.queue.back().cloned();
@@ -664,9 +694,13 @@ impl Simulation {
             }
             Action::Ready { service } => {
                 let node = &mut self.nodes[service as usize];
-                node.busy = false;
                 if let Some(message) = node.queue.pop_front() {
                     self.handle(service, message, record);
+                    let node = &self.nodes[service as usize];
+                    if !node.queue.is_empty() {
+                        let wake_at = node.busy_until_us;
+                        self.schedule(wake_at, Action::Ready { service });
+                    }
                 }
             }
             Action::Respond {
@@ -690,7 +724,8 @@ impl Simulation {
         let template = &self.scenario.requests[cursor.index];
         let body = Arc::new(instantiate(&template.body, cursor.round, cursor.repeat));
         let route = Arc::clone(&template.route);
-        let (gateway, event) = self.routes[cursor.index].clone();
+        let (gateway, event_id) = self.routes[cursor.index];
+        let event = Arc::clone(&self.events[event_id as usize]);
         let request = self.requests.len() as u32;
         let entry = self.entry_id();
         let latency = self.nodes[gateway as usize].latency_us;
@@ -706,7 +741,7 @@ impl Simulation {
         });
         self.progress.requests_sent += 1;
         let message = Message {
-            event: Arc::clone(&event),
+            event: event_id,
             payload: Arc::clone(&body),
             request,
             from: gateway,
@@ -716,7 +751,7 @@ impl Simulation {
         };
         let (count, names) = self.publish(
             gateway,
-            Some(&event),
+            Some(event_id),
             &body,
             &message,
             now + latency,
@@ -727,9 +762,9 @@ impl Simulation {
         state.events = count;
         if count == 0 {
             state.answered = true;
-            let body = json!({
+            let body = Arc::new(json!({
                 "error": format!("no service subscribes to {event}, the event of route {route}"),
-            });
+            }));
             self.schedule(
                 now + latency,
                 Action::Respond {
@@ -776,7 +811,7 @@ impl Simulation {
     fn publish(
         &mut self,
         from: u32,
-        event: Option<&str>,
+        event: Option<u32>,
         payload: &Arc<Value>,
         template: &Message,
         at_us: u64,
@@ -786,11 +821,10 @@ impl Simulation {
         let mut names = String::new();
         let deliver_at = at_us + self.bus_latency_us;
         for k in 0..self.nodes[from as usize].outs.len() {
-            let (to, edge_event) = &self.nodes[from as usize].outs[k];
-            if event.is_some_and(|event| event != &**edge_event) {
+            let (to, edge_event) = self.nodes[from as usize].outs[k];
+            if event.is_some_and(|event| event != edge_event) {
                 continue;
             }
-            let (to, edge_event) = (*to, Arc::clone(edge_event));
             if record {
                 if !names.is_empty() {
                     names.push_str(", ");
@@ -815,8 +849,8 @@ impl Simulation {
     fn handle(&mut self, service: u32, message: Message, record: bool) {
         let now = self.progress.now_us;
         let index = service as usize;
-        self.nodes[index].busy = true;
         let latency = self.nodes[index].latency_us;
+        self.nodes[index].busy_until_us = now + latency;
         let entry = self.entry_id();
         let request = message.request as usize;
 
@@ -826,7 +860,9 @@ impl Simulation {
             Handled {
                 response: Some((
                     508,
-                    json!({"error": "the event went round a cycle of the design too many times"}),
+                    Arc::new(
+                        json!({"error": "the event went round a cycle of the design too many times"}),
+                    ),
                 )),
                 publish: Publish::Nothing,
                 store_op: None,
@@ -847,7 +883,6 @@ impl Simulation {
             handlers::handle(node.behavior, &message.payload, cx)
         };
         let done_at = now + latency;
-        self.schedule(done_at, Action::Ready { service });
 
         let behavior = self.nodes[index].behavior;
         let mut answered_here = false;
@@ -861,7 +896,7 @@ impl Simulation {
             {
                 state.answered = true;
                 answered_here = true;
-                let (status, body) = (*status, body.clone());
+                let (status, body) = (*status, Arc::clone(body));
                 self.schedule(
                     done_at,
                     Action::Respond {
@@ -889,7 +924,14 @@ impl Simulation {
             _ if handled.failure.is_some() => (0, String::new()),
             Publish::Nothing => (0, String::new()),
             Publish::Event(name, payload) => {
-                self.publish(service, Some(name), payload, &template, done_at, record)
+                // Handlers publish only these two names.
+                let slot = usize::from(*name == USER_LOGGED_IN);
+                match self.well_known[slot] {
+                    Some(id) => {
+                        self.publish(service, Some(id), payload, &template, done_at, record)
+                    }
+                    None => (0, String::new()),
+                }
             }
             Publish::AllEdges(payload) => {
                 self.publish(service, None, payload, &template, done_at, record)
@@ -906,6 +948,7 @@ impl Simulation {
                 } else {
                     (502, json!({"error": "no function answered the request"}))
                 };
+                let body = Arc::new(body);
                 self.schedule(
                     done_at,
                     Action::Respond {
@@ -955,7 +998,7 @@ impl Simulation {
             from: Some(self.nodes[message.from as usize].id.clone()),
             request: message.request.into(),
             caused_by: Some(message.cause),
-            event: message.event.to_string(),
+            event: self.events[message.event as usize].to_string(),
             payload: redact(&message.payload),
             outcome,
             status,
@@ -1015,7 +1058,7 @@ impl Simulation {
             from: Some(self.nodes[message.from as usize].id.clone()),
             request: message.request.into(),
             caused_by: Some(caused_by.unwrap_or(message.cause)),
-            event: message.event.to_string(),
+            event: self.events[message.event as usize].to_string(),
             payload: redact(&message.payload),
             outcome,
             status: None,
@@ -1023,7 +1066,7 @@ impl Simulation {
         });
     }
 
-    fn respond(&mut self, request: u32, status: u16, body: Value, cause: u64, record: bool) {
+    fn respond(&mut self, request: u32, status: u16, body: Arc<Value>, cause: u64, record: bool) {
         let now = self.progress.now_us;
         let entry = self.entry_id();
         let keep = self.keep_bodies;
@@ -1052,7 +1095,11 @@ impl Simulation {
             request: request.into(),
             route,
             status,
-            body: if keep { body } else { Value::Null },
+            body: if keep {
+                Arc::unwrap_or_clone(body)
+            } else {
+                Value::Null
+            },
             latency_us,
         });
         *self.status_counts.entry(status).or_insert(0) += 1;
@@ -1080,10 +1127,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
 /// A copy of a request body template with `{n}` (round) and `{i}` (repeat) filled in strings.
 fn instantiate(value: &Value, round: u64, repeat: u64) -> Value {
     match value {
-        Value::String(text) if text.contains('{') => Value::String(
-            text.replace("{n}", &round.to_string())
-                .replace("{i}", &repeat.to_string()),
-        ),
+        Value::String(text) if text.contains('{') => Value::String(fill(text, round, repeat)),
         Value::Array(items) => Value::Array(
             items
                 .iter()
@@ -1097,6 +1141,29 @@ fn instantiate(value: &Value, round: u64, repeat: u64) -> Value {
         ),
         other => other.clone(),
     }
+}
+
+/// `text` with `{n}` and `{i}` replaced, in one pass.
+fn fill(text: &str, round: u64, repeat: u64) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("{n}") {
+            let _ = write!(out, "{round}");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("{i}") {
+            let _ = write!(out, "{repeat}");
+            rest = after;
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! inspector list them the same way on every run. Every operation is O(log n).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -19,11 +20,15 @@ pub enum WriteOutcome {
 }
 
 /// One table: JSON objects keyed by the string value of their primary key field.
+///
+/// Items are shared (`Arc`): a read hands the same item to the response and to the events it
+/// publishes without copying it; a write to a shared item copies it first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
     /// The item field that is the primary key.
     pub key_field: String,
-    items: BTreeMap<String, Map<String, Value>>,
+    /// Always `Value::Object`s.
+    items: BTreeMap<String, Arc<Value>>,
 }
 
 impl Table {
@@ -46,7 +51,7 @@ impl Table {
         match self.items.entry(key) {
             std::collections::btree_map::Entry::Occupied(_) => WriteOutcome::AlreadyExists,
             std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(item);
+                slot.insert(Arc::new(Value::Object(item)));
                 WriteOutcome::Written
             }
         }
@@ -54,18 +59,36 @@ impl Table {
 
     /// Stores `item`, replacing any item with the same key. O(log n).
     pub fn put(&mut self, key: String, item: Map<String, Value>) -> WriteOutcome {
+        self.put_shared(key, Arc::new(Value::Object(item)))
+    }
+
+    /// Stores a shared item (it must be an object; anything else is refused as `NotFound`).
+    /// O(log n).
+    pub fn put_shared(&mut self, key: String, item: Arc<Value>) -> WriteOutcome {
+        if !item.is_object() {
+            return WriteOutcome::NotFound;
+        }
         self.items.insert(key, item);
         WriteOutcome::Written
     }
 
     /// The item with this key. O(log n).
     pub fn get(&self, key: &str) -> Option<&Map<String, Value>> {
+        self.items.get(key).and_then(|item| item.as_object())
+    }
+
+    /// The item with this key, shared. O(log n).
+    pub fn get_shared(&self, key: &str) -> Option<&Arc<Value>> {
         self.items.get(key)
     }
 
     /// Merges `fields` into the item with this key. O(log n + fields).
     pub fn update(&mut self, key: &str, fields: Map<String, Value>) -> WriteOutcome {
-        match self.items.get_mut(key) {
+        match self
+            .items
+            .get_mut(key)
+            .and_then(|item| Arc::make_mut(item).as_object_mut())
+        {
             Some(item) => {
                 item.extend(fields);
                 WriteOutcome::Written
@@ -84,7 +107,7 @@ impl Table {
 
     /// Every item in key order.
     pub fn scan(&self) -> impl Iterator<Item = &Map<String, Value>> {
-        self.items.values()
+        self.items.values().filter_map(|item| item.as_object())
     }
 
     /// Number of items.

@@ -331,3 +331,12 @@ fn lowered_cost_is_noted() {
     let report = simulation.report_json(&[]);
     assert_eq!(report["hash_cost"]["lowered"], true);
 }
+
+#[test]
+fn templates_fill_round_and_repeat_only() {
+    assert_eq!(fill("u{n}-{i}", 3, 7), "u3-7");
+    assert_eq!(fill("{x} {n", 1, 2), "{x} {n");
+    assert_eq!(fill("{{n}}", 5, 0), "{5}");
+    let body = instantiate(&json!({"a": ["{i}", 1], "{n}": "{n}"}), 4, 9);
+    assert_eq!(body, json!({"a": ["9", 1], "{n}": "4"}));
+}
