@@ -334,3 +334,30 @@ fn export_plan_writes_the_format_its_extension_names() {
     assert!(!path.exists());
     assert!(h.state().status_text().unwrap().contains(".mmd"));
 }
+
+#[test]
+fn closing_with_unsaved_changes_asks_and_cancel_keeps_the_window() {
+    let mut h = harness(event_architect::builtin_design());
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    settle(&mut h);
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .clear();
+    settle(&mut h);
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Cancel").click();
+    settle(&mut h);
+    assert!(h.query_by_label("Unsaved changes").is_none());
+    assert!(h.state().is_dirty());
+}

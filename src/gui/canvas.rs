@@ -148,6 +148,15 @@ fn interact(
         }
     }
 
+    // Escape abandons a drag-to-connect or a move (the box goes back).
+    if state.gesture != Gesture::Idle && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        if let Gesture::Moving { service, start, .. } = state.gesture {
+            view.drag_to(service, start);
+            view.end_drag();
+        }
+        state.gesture = Gesture::Idle;
+    }
+
     let hovered_service = canvas_pointer.and_then(|p| geometry::service_at(view.centers(), p));
     if state.gesture == Gesture::Idle {
         view.set_hovered(hovered_service);
@@ -541,6 +550,16 @@ fn paint(
     }
     for (at, galley) in flat_labels {
         painter.galley(at, galley, theme::BOX_TEXT);
+    }
+
+    if centers.is_empty() {
+        painter.text(
+            viewport.center(),
+            Align2::CENTER_CENTER,
+            "Double-click anywhere to add a service, or use ➕ Add service",
+            FontId::proportional(16.0),
+            theme::MUTED_TEXT,
+        );
     }
 
     if let Gesture::Connecting { from, to } = state.gesture

@@ -159,7 +159,7 @@ impl Document {
 
     fn file_name(&self) -> String {
         self.path.as_ref().and_then(|p| p.file_name()).map_or_else(
-            || "unsaved file".to_owned(),
+            || "not saved yet".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         )
     }
@@ -1328,7 +1328,8 @@ impl App {
                         if ui.button("Connect").clicked() {
                             done = Some(true);
                         }
-                        if ui.button("Cancel").clicked() {
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
                             done = Some(false);
                         }
                     });
@@ -1374,6 +1375,9 @@ impl App {
                     let r = ui
                         .add(egui::TextEdit::singleline(text).desired_width(420.0))
                         .labelled_by(label.id);
+                    if ui.memory(|m| m.focused().is_none()) {
+                        r.request_focus();
+                    }
                     let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                     ui.horizontal(|ui| {
                         if ui.button(purpose.verb()).clicked() || enter {
@@ -1383,7 +1387,8 @@ impl App {
                                 answer = Some(Some(PathBuf::from(text.trim())));
                             }
                         }
-                        if ui.button("Cancel").clicked() {
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
                             answer = Some(None);
                         }
                     });

@@ -1,0 +1,580 @@
+//! The Simulation panel: an editable scenario, Run / Step / Play-Pause / Reset, the trace table,
+//! the responses with status colours and the store inspector.
+//!
+//! A thin layer over [`crate::simulation`]: stepping calls [`Simulation::step`] on this thread
+//! (a step is microseconds, plus one argon2 hash for register/login steps); Run moves the
+//! simulation to a worker thread that reports progress and can be cancelled, so the window never
+//! freezes. Everything here is session state: nothing is saved.
+//!
+//! The app calls [`SimulationPanel::ui`] inside a panel or window, [`SimulationPanel::highlight`]
+//! when drawing the canvas (active services glow, the last hop gets a travelling dot), and
+//! [`SimulationPanel::design_changed`] after every edit.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
+
+use egui::{Color32, RichText, Ui};
+
+use crate::model::Design;
+use crate::simulation::{
+    BUILTIN_SCENARIO, Progress, RunEnd, Simulation, TraceEntry, parse_scenario, reason_phrase,
+};
+
+/// Colour of a 2xx status. (Candidates for `theme.rs`.)
+pub const STATUS_OK: Color32 = Color32::from_rgb(110, 200, 120);
+/// Colour of a 4xx status.
+pub const STATUS_CLIENT_ERROR: Color32 = Color32::from_rgb(235, 170, 70);
+/// Colour of a 5xx status.
+pub const STATUS_SERVER_ERROR: Color32 = Color32::from_rgb(235, 90, 90);
+/// The trace table keeps at most this many rows; a longer run counts the rest.
+pub const MAX_TRACE_ROWS: usize = 200_000;
+/// Most steps Play takes in one frame, whatever the speed.
+pub const MAX_STEPS_PER_FRAME: usize = 2_000;
+
+/// The colour of an HTTP status.
+pub fn status_color(status: u16) -> Color32 {
+    match status {
+        200..=299 => STATUS_OK,
+        400..=499 => STATUS_CLIENT_ERROR,
+        _ => STATUS_SERVER_ERROR,
+    }
+}
+
+/// What the canvas should show for the current step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimulationHighlight {
+    /// Services handling an event at the current virtual time (they glow).
+    pub active: Vec<String>,
+    /// The edge the last step's event took, publisher to subscriber, and its event name.
+    pub hop: Option<(String, String, String)>,
+}
+
+/// A run on the worker thread.
+struct Worker {
+    cancel: Arc<AtomicBool>,
+    progress: Arc<Mutex<Progress>>,
+    done: Receiver<(Simulation, Vec<TraceEntry>, u64, RunEnd)>,
+}
+
+/// The panel's session state.
+pub struct SimulationPanel {
+    scenario_text: String,
+    error: Option<String>,
+    simulation: Option<Simulation>,
+    worker: Option<Worker>,
+    trace: Vec<TraceEntry>,
+    dropped_rows: u64,
+    playing: bool,
+    /// Play speed in steps per second.
+    speed: f32,
+    step_budget: f32,
+    selected_row: Option<usize>,
+    cancelled: bool,
+}
+
+impl Default for SimulationPanel {
+    fn default() -> SimulationPanel {
+        SimulationPanel::new()
+    }
+}
+
+impl SimulationPanel {
+    /// A panel with the built-in register/login scenario loaded.
+    pub fn new() -> SimulationPanel {
+        SimulationPanel {
+            scenario_text: BUILTIN_SCENARIO.to_owned(),
+            error: None,
+            simulation: None,
+            worker: None,
+            trace: Vec::new(),
+            dropped_rows: 0,
+            playing: false,
+            speed: 8.0,
+            step_budget: 0.0,
+            selected_row: None,
+            cancelled: false,
+        }
+    }
+
+    /// The design was edited: the run no longer matches it, so it is dropped (Reset rebuilds).
+    pub fn design_changed(&mut self) {
+        self.cancel_worker();
+        self.simulation = None;
+        self.trace.clear();
+        self.dropped_rows = 0;
+        self.playing = false;
+        self.selected_row = None;
+    }
+
+    /// The scenario text being edited.
+    pub fn scenario_text(&self) -> &str {
+        &self.scenario_text
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.trace
+    }
+
+    /// The simulation, when one is built and not on the worker thread.
+    pub fn simulation(&self) -> Option<&Simulation> {
+        self.simulation.as_ref()
+    }
+
+    /// True while a run is on the worker thread.
+    pub fn is_running(&self) -> bool {
+        self.worker.is_some()
+    }
+
+    /// What the canvas should highlight now.
+    pub fn highlight(&self) -> SimulationHighlight {
+        let Some(simulation) = &self.simulation else {
+            return SimulationHighlight::default();
+        };
+        let hop = self.trace.last().and_then(|entry| {
+            let from = entry.from.clone()?;
+            Some((from, entry.service.clone(), entry.event.clone()))
+        });
+        SimulationHighlight {
+            active: simulation.busy_services().map(str::to_owned).collect(),
+            hop,
+        }
+    }
+
+    /// Builds a fresh simulation from the scenario text; the error is shown in the panel.
+    pub fn reset(&mut self, design: &Design) {
+        self.design_changed();
+        self.cancelled = false;
+        let scenario = parse_scenario(self.scenario_text.as_bytes(), "scenario");
+        match scenario.and_then(|scenario| Simulation::new(design, scenario)) {
+            Ok(simulation) => {
+                self.simulation = Some(simulation);
+                self.error = None;
+            }
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    fn ensure_built(&mut self, design: &Design) -> bool {
+        if self.simulation.is_none() && self.worker.is_none() {
+            self.reset(design);
+        }
+        self.simulation.is_some()
+    }
+
+    /// One step; false at the end.
+    pub fn step(&mut self, design: &Design) -> bool {
+        if !self.ensure_built(design) {
+            return false;
+        }
+        let Some(entry) = self.simulation.as_mut().and_then(Simulation::step) else {
+            self.playing = false;
+            return false;
+        };
+        if self.trace.len() < MAX_TRACE_ROWS {
+            self.trace.push(entry);
+        } else {
+            self.dropped_rows += 1;
+        }
+        true
+    }
+
+    /// Runs the rest on a worker thread; `ctx` is asked to repaint as it progresses.
+    pub fn run(&mut self, design: &Design, ctx: &egui::Context) {
+        if !self.ensure_built(design) {
+            return;
+        }
+        let Some(mut simulation) = self.simulation.take() else {
+            return;
+        };
+        self.playing = false;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let progress = Arc::new(Mutex::new(simulation.progress()));
+        let (send, done) = std::sync::mpsc::channel();
+        let room = MAX_TRACE_ROWS.saturating_sub(self.trace.len());
+        let (flag, shared, ctx) = (Arc::clone(&cancel), Arc::clone(&progress), ctx.clone());
+        std::thread::spawn(move || {
+            let mut trace = Vec::new();
+            let mut dropped = 0u64;
+            let mut steps = 0u64;
+            let end = loop {
+                if flag.load(Ordering::Relaxed) {
+                    break RunEnd::Cancelled;
+                }
+                match simulation.step() {
+                    Some(entry) if trace.len() < room => trace.push(entry),
+                    Some(_) => dropped += 1,
+                    None => break RunEnd::Finished,
+                }
+                steps += 1;
+                if steps.is_multiple_of(4096) {
+                    if let Ok(mut shared) = shared.lock() {
+                        *shared = simulation.progress();
+                    }
+                    ctx.request_repaint();
+                }
+            };
+            // The panel may be gone (window closed): nothing to report to then.
+            let _ = send.send((simulation, trace, dropped, end));
+            ctx.request_repaint();
+        });
+        self.worker = Some(Worker {
+            cancel,
+            progress,
+            done,
+        });
+    }
+
+    fn cancel_worker(&mut self) {
+        if let Some(worker) = &self.worker {
+            worker.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn poll_worker(&mut self) {
+        let Some(worker) = &self.worker else {
+            return;
+        };
+        match worker.done.try_recv() {
+            Ok((simulation, trace, dropped, end)) => {
+                self.trace.extend(trace);
+                self.dropped_rows += dropped;
+                self.cancelled = end == RunEnd::Cancelled;
+                self.simulation = Some(simulation);
+                self.worker = None;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                self.error = Some("the simulation thread stopped unexpectedly".to_owned());
+                self.worker = None;
+            }
+        }
+    }
+
+    /// Draws the panel. Returns the id of a service whose trace row was clicked, for the app to
+    /// select on the canvas.
+    pub fn ui(&mut self, ui: &mut Ui, design: &Design) -> Option<String> {
+        self.poll_worker();
+        self.play(ui, design);
+        self.controls_ui(ui, design);
+        if let Some(error) = &self.error {
+            ui.colored_label(STATUS_SERVER_ERROR, error);
+        }
+        egui::CollapsingHeader::new("Scenario")
+            .default_open(false)
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.scenario_text)
+                        .code_editor()
+                        .desired_rows(10)
+                        .desired_width(f32::INFINITY),
+                );
+                ui.label("Edits apply on Reset.");
+            });
+        if let Some(simulation) = &self.simulation {
+            for note in simulation.notes() {
+                ui.colored_label(STATUS_CLIENT_ERROR, format!("Note: {note}"));
+            }
+        }
+        self.responses_ui(ui);
+        let clicked = self.trace_ui(ui);
+        self.store_ui(ui);
+        clicked
+    }
+
+    fn play(&mut self, ui: &Ui, design: &Design) {
+        if !self.playing || self.worker.is_some() {
+            return;
+        }
+        self.step_budget += self.speed * ui.input(|i| i.stable_dt).min(0.25);
+        let steps = (self.step_budget.floor() as usize).min(MAX_STEPS_PER_FRAME);
+        self.step_budget -= steps as f32;
+        for _ in 0..steps {
+            if !self.step(design) {
+                break;
+            }
+        }
+        ui.ctx().request_repaint();
+    }
+
+    fn controls_ui(&mut self, ui: &mut Ui, design: &Design) {
+        let running = self.worker.is_some();
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .add_enabled(!running, egui::Button::new("Run"))
+                .on_hover_text("Run to the end on a worker thread")
+                .clicked()
+            {
+                self.run(design, ui.ctx());
+            }
+            if ui
+                .add_enabled(!running, egui::Button::new("Step"))
+                .on_hover_text("Process the next step")
+                .clicked()
+            {
+                self.playing = false;
+                self.step(design);
+            }
+            let play = if self.playing { "Pause" } else { "Play" };
+            if ui.add_enabled(!running, egui::Button::new(play)).clicked() {
+                self.playing = !self.playing;
+                self.step_budget = 0.0;
+            }
+            ui.add(
+                egui::Slider::new(&mut self.speed, 1.0..=2000.0)
+                    .logarithmic(true)
+                    .text("steps/s"),
+            );
+            if ui
+                .add_enabled(!running, egui::Button::new("Reset"))
+                .clicked()
+            {
+                self.reset(design);
+            }
+            if running && ui.button("Cancel").clicked() {
+                self.cancel_worker();
+            }
+        });
+        let progress = match &self.worker {
+            Some(worker) => worker.progress.lock().map(|p| *p).ok(),
+            None => self.simulation.as_ref().map(Simulation::progress),
+        };
+        if let Some(progress) = progress {
+            let finished = self
+                .simulation
+                .as_ref()
+                .is_some_and(Simulation::is_finished);
+            let state = if running {
+                "running"
+            } else if self.cancelled {
+                "cancelled"
+            } else if finished {
+                "finished"
+            } else {
+                "ready"
+            };
+            ui.add(egui::ProgressBar::new(progress.fraction()).text(format!(
+                "{state}: {}/{} responses, {} events, t = {:.3} ms",
+                progress.responses,
+                progress.requests_total,
+                progress.events_delivered,
+                progress.now_us as f64 / 1000.0
+            )));
+        }
+    }
+
+    fn responses_ui(&self, ui: &mut Ui) {
+        let Some(simulation) = &self.simulation else {
+            return;
+        };
+        egui::CollapsingHeader::new("Responses")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("simulation-responses")
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        for response in simulation.responses().take(1000) {
+                            let text = format!(
+                                "#{} {} {} {} {}",
+                                response.request,
+                                response.route,
+                                response.status,
+                                reason_phrase(response.status),
+                                response.body
+                            );
+                            ui.label(
+                                RichText::new(text)
+                                    .monospace()
+                                    .color(status_color(response.status)),
+                            );
+                        }
+                    });
+            });
+    }
+
+    fn trace_ui(&mut self, ui: &mut Ui) -> Option<String> {
+        let mut clicked = None;
+        let header = if self.dropped_rows > 0 {
+            format!(
+                "Trace ({} steps, {} more not kept)",
+                self.trace.len(),
+                self.dropped_rows
+            )
+        } else {
+            format!("Trace ({} steps)", self.trace.len())
+        };
+        egui::CollapsingHeader::new(header)
+            .id_salt("simulation-trace")
+            .default_open(true)
+            .show(ui, |ui| {
+                let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+                egui::ScrollArea::vertical()
+                    .id_salt("simulation-trace-rows")
+                    .max_height(240.0)
+                    .stick_to_bottom(true)
+                    .show_rows(ui, row_height, self.trace.len(), |ui, rows| {
+                        for row in rows {
+                            let Some(entry) = self.trace.get(row) else {
+                                continue;
+                            };
+                            let from = entry
+                                .from
+                                .as_ref()
+                                .map(|f| format!(" (from {f})"))
+                                .unwrap_or_default();
+                            let text = format!(
+                                "{:>10.3} ms #{} {:<10} {:<11} {}: {}{from}",
+                                entry.at_us as f64 / 1000.0,
+                                entry.request,
+                                entry.kind.as_str(),
+                                entry.service,
+                                entry.event,
+                                entry.outcome
+                            );
+                            let mut label = RichText::new(text).monospace();
+                            if let Some(status) = entry.status {
+                                label = label.color(status_color(status));
+                            }
+                            let selected = self.selected_row == Some(row);
+                            let response = ui
+                                .selectable_label(selected, label)
+                                .on_hover_text(entry.payload.to_string());
+                            if response.clicked() {
+                                self.selected_row = Some(row);
+                                clicked = Some(entry.service.clone());
+                            }
+                        }
+                    });
+            });
+        clicked
+    }
+
+    fn store_ui(&self, ui: &mut Ui) {
+        let Some(simulation) = &self.simulation else {
+            return;
+        };
+        egui::CollapsingHeader::new("Store")
+            .default_open(true)
+            .show(ui, |ui| {
+                for (id, table) in &simulation.store().tables {
+                    egui::CollapsingHeader::new(format!(
+                        "{id} ({} items, key \"{}\")",
+                        table.len(),
+                        table.key_field
+                    ))
+                    .id_salt(("simulation-table", id))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        // Items hold argon2id hashes; the engine never stores a password.
+                        for item in table.scan().take(500) {
+                            ui.label(
+                                RichText::new(serde_json::Value::Object(item.clone()).to_string())
+                                    .monospace()
+                                    .small(),
+                            );
+                        }
+                        if table.len() > 500 {
+                            ui.label(format!("... and {} more", table.len() - 500));
+                        }
+                    });
+                }
+            });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn harness() -> Harness<'static, SimulationPanel> {
+        let design = crate::builtin_design();
+        Harness::builder()
+            .with_size(egui::vec2(900.0, 900.0))
+            .build_ui_state(
+                move |ui, panel: &mut SimulationPanel| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        panel.ui(ui, &design);
+                    });
+                },
+                SimulationPanel::new(),
+            )
+    }
+
+    #[test]
+    fn run_shows_every_status_of_the_builtin_scenario() {
+        let mut h = harness();
+        h.run_steps(2);
+        h.get_by_label("Run").click();
+        for _ in 0..600 {
+            h.step();
+            if !h.state().is_running() && h.state().simulation().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        h.run_steps(2);
+        let statuses: Vec<u16> = h
+            .state()
+            .simulation()
+            .unwrap()
+            .responses()
+            .map(|r| r.status)
+            .collect();
+        assert_eq!(statuses, [201, 409, 400, 401, 401, 200]);
+        for shown in ["201 Created", "409 Conflict", "400 Bad Request", "200 OK"] {
+            assert!(
+                h.query_by_label_contains(shown).is_some(),
+                "{shown} not shown"
+            );
+        }
+        assert_eq!(
+            h.get_all_by_label_contains("401 Unauthorized").count() >= 2,
+            true
+        );
+        assert!(
+            h.query_by_label_contains("$argon2id$").is_some(),
+            "store shows the hash"
+        );
+        assert!(
+            h.query_by_label_contains("Tr0ub4dor").is_none(),
+            "never the password"
+        );
+    }
+
+    #[test]
+    fn step_and_reset() {
+        let mut h = harness();
+        h.get_by_label("Step").click();
+        h.run_steps(2);
+        assert_eq!(h.state().trace().len(), 1);
+        assert_eq!(h.state().trace()[0].service, "gateway");
+        h.get_by_label("Step").click();
+        h.run_steps(2);
+        let highlight = h.state().highlight();
+        assert_eq!(
+            highlight.hop,
+            Some((
+                "gateway".into(),
+                "register".into(),
+                "RegisterRequested".into()
+            ))
+        );
+        assert_eq!(highlight.active, ["register"]);
+        h.get_by_label("Reset").click();
+        h.run_steps(2);
+        assert!(h.state().trace().is_empty());
+    }
+
+    #[test]
+    fn a_broken_scenario_shows_its_error() {
+        let mut panel = SimulationPanel::new();
+        panel.scenario_text = "{\"requests\": [}".to_owned();
+        panel.reset(&crate::builtin_design());
+        assert!(panel.error.as_deref().unwrap().contains("scenario:1:"));
+        assert!(panel.simulation().is_none());
+    }
+}
