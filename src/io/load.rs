@@ -7,8 +7,8 @@
 //! 12 bytes during the load and the whole design is never held twice.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -21,28 +21,63 @@ use crate::model::{
 
 /// At most this many problems are listed; the rest are counted.
 const MAX_PROBLEMS: usize = 100;
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Parses and validates a design from JSON text. `origin` names the file in messages.
 pub fn parse_design(text: &[u8], origin: &str) -> Result<Design, LoadError> {
-    let mut loader = Loader::default();
+    parse_with(text, origin, text.len() >= THREADED_FROM)
+}
+
+/// Files at least this big intern their strings on a second thread.
+const THREADED_FROM: usize = 1 << 20;
+
+/// [`parse_design`], with the strings interned on a second thread or not.
+///
+/// On a big file the parser and the interner each take a good part of the time, and they only
+/// meet at a queue of batches, so on two cores they overlap. The result is the same either way:
+/// one worker interns the batches in file order, exactly as the inline path does.
+fn parse_with(text: &[u8], origin: &str, threaded: bool) -> Result<Design, LoadError> {
     // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-    let mut deserializer = serde_json::Deserializer::from_slice(text);
     let syntax = |error: serde_json::Error| LoadError::Syntax {
         origin: origin.to_owned(),
         line: error.line(),
         column: error.column(),
         message: strip_position(&error.to_string()),
     };
-    (&mut deserializer)
-        .deserialize_any(TopVisitor {
-            loader: &mut loader,
-        })
-        .map_err(syntax)?;
-    deserializer.end().map_err(syntax)?;
-    loader.finish(origin)
+    let parse = |loader: &mut Loader| -> Result<(), LoadError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(text);
+        (&mut deserializer)
+            .deserialize_any(TopVisitor { loader })
+            .map_err(syntax)?;
+        deserializer.end().map_err(syntax)?;
+        loader.flush();
+        Ok(())
+    };
+    let mut loader = Loader::default();
+    if !threaded {
+        parse(&mut loader)?;
+        return loader.finish(origin);
+    }
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(16);
+        let worker = scope.spawn(move || {
+            let mut tables = Tables::default();
+            for batch in receiver {
+                tables.apply(&batch);
+            }
+            tables
+        });
+        loader.sender = Some(sender);
+        let parsed = parse(&mut loader);
+        // Closing the queue lets the worker finish (also after a syntax error).
+        loader.sender = None;
+        let tables = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        parsed?;
+        loader.tables = tables;
+        loader.finish(origin)
+    })
 }
 
 /// serde_json appends " at line L column C"; we print the position ourselves.
@@ -58,14 +93,12 @@ struct Loader {
     version: Option<u64>,
     name: String,
     services: Vec<Service>,
-    /// Interned id of each service, parallel to `services`.
-    service_symbols: Vec<u32>,
-    /// Every id string seen (services and edge ends) -> symbol.
-    symbols: FastMap<Box<str>, u32>,
-    /// Event names, shared between edges.
-    events: FastSet<Arc<str>>,
-    /// Edges as (from symbol, to symbol, event), with their index in the file.
-    edges: Vec<(u32, u32, Arc<str>)>,
+    /// Interned ids and events (on the worker thread until the end when parsing threaded).
+    tables: Tables,
+    /// Services' ids and edges read but not interned yet.
+    batch: Batch,
+    /// Where full batches go when a worker thread interns them.
+    sender: Option<std::sync::mpsc::SyncSender<Batch>>,
     problems: Vec<Problem>,
     problem_count: usize,
     saw_services: bool,
@@ -83,25 +116,44 @@ impl Loader {
         }
     }
 
-    fn symbol(&mut self, text: &str) -> u32 {
-        if let Some(&symbol) = self.symbols.get(text) {
-            return symbol;
-        }
-        let symbol = self.symbols.len() as u32;
-        self.symbols.insert(text.into(), symbol);
-        symbol
+    /// Copies a string into the batch.
+    fn stage(&mut self, text: &str) -> Span {
+        let start = self.batch.text.len();
+        self.batch.text.push_str(text);
+        Span(start, self.batch.text.len())
     }
 
-    fn event(&mut self, text: &str) -> Arc<str> {
-        if let Some(event) = self.events.get(text) {
-            return event.clone();
+    /// Queues an item; hands the batch over once it is full.
+    fn push(&mut self, item: Item) {
+        self.batch.items.push(item);
+        if self.batch.items.len() >= BATCH {
+            self.flush();
         }
-        let event: Arc<str> = Arc::from(text);
-        self.events.insert(event.clone());
-        event
+    }
+
+    /// Interns the queued items, here or on the worker thread.
+    fn flush(&mut self) {
+        if self.batch.items.is_empty() {
+            return;
+        }
+        match &self.sender {
+            Some(sender) => {
+                let batch = std::mem::take(&mut self.batch);
+                // The worker only stops when the queue closes, so sending cannot fail.
+                let _ = sender.send(batch);
+            }
+            None => {
+                self.tables.apply(&self.batch);
+                self.batch.items.clear();
+                self.batch.text.clear();
+            }
+        }
     }
 
     fn finish(mut self, origin: &str) -> Result<Design, LoadError> {
+        self.batch = Batch::default();
+        self.tables.hashes = Vec::new();
+        self.tables.symbols.freeze();
         match self.version {
             None => self.problem(
                 "version",
@@ -137,10 +189,10 @@ impl Loader {
         }
 
         // Which service each symbol names; duplicates were reported as they were read.
-        let mut service_of = vec![u32::MAX; self.symbols.len()];
+        let mut service_of = vec![u32::MAX; self.tables.symbols.len()];
         let mut first_path: Vec<usize> = Vec::new();
         let mut duplicates = Vec::new();
-        for (index, &symbol) in self.service_symbols.iter().enumerate() {
+        for (index, &symbol) in self.tables.service_symbols.iter().enumerate() {
             if symbol == u32::MAX {
                 continue; // empty or missing id, already reported
             }
@@ -161,9 +213,16 @@ impl Loader {
             );
         }
 
-        let mut edges = Vec::with_capacity(self.edges.len());
+        // One shared name per distinct event, made in one burst so they sit close in memory.
+        let events: Vec<Arc<str>> = (0..self.tables.events.len() as u32)
+            .map(|event| Arc::from(self.tables.events.get(event)))
+            .collect();
+        self.tables.events = Interner::default();
+        let mut edges = Vec::with_capacity(self.tables.edges.len());
         let mut unknown: Vec<(String, u32)> = Vec::new();
-        for (position, (from, to, event)) in std::mem::take(&mut self.edges).into_iter().enumerate()
+        for (position, (from, to, event)) in std::mem::take(&mut self.tables.edges)
+            .into_iter()
+            .enumerate()
         {
             let mut ends = [ServiceIndex(0); 2];
             let mut ok = from != u32::MAX && to != u32::MAX;
@@ -179,25 +238,22 @@ impl Loader {
                     index => ends[slot] = ServiceIndex(index),
                 }
             }
-            if ok {
+            if ok && event != u32::MAX {
                 edges.push(EventEdge {
                     from: ends[0],
                     to: ends[1],
-                    event,
+                    event: events[event as usize].clone(),
                 });
             }
         }
         if !unknown.is_empty() {
-            let mut names = vec![""; self.symbols.len()];
-            for (text, &symbol) in &self.symbols {
-                names[symbol as usize] = text;
-            }
+            let names = &self.tables.symbols;
             let ids: Vec<&str> = self.services.iter().map(|s| s.id.as_str()).collect();
             let messages: Vec<(String, String, String)> = unknown
                 .into_iter()
                 .take(MAX_PROBLEMS)
                 .map(|(path, symbol)| {
-                    let id = names[symbol as usize];
+                    let id = names.get(symbol);
                     let hint = match closest(id, &ids) {
                         Some(near) => format!(
                             "did you mean \"{near}\"? Otherwise add a service with id \"{id}\""
@@ -225,6 +281,262 @@ impl Loader {
             services: self.services,
             edges,
         })
+    }
+}
+
+/// Items queued before their strings are interned.
+const BATCH: usize = 1024;
+
+/// Services' ids and edges in file order, their strings end to end in `text`.
+#[derive(Default)]
+struct Batch {
+    items: Vec<Item>,
+    text: String,
+}
+
+/// A queued service id or edge.
+enum Item {
+    /// A service's id; `Span::NONE` when it has none (missing, empty or not a string).
+    Service(Span),
+    /// An edge's from, to and event; `Span::NONE` for each one missing or broken.
+    Edge([Span; 3]),
+}
+
+/// The interned strings of the file.
+#[derive(Default)]
+struct Tables {
+    /// Every id string seen (services and edge ends) -> symbol.
+    symbols: Interner,
+    /// Event names -> symbol; each becomes one shared `Arc<str>` at the end.
+    events: Interner,
+    /// Interned id of each service, parallel to `Loader::services`; `u32::MAX` for none.
+    service_symbols: Vec<u32>,
+    /// Edges as (from symbol, to symbol, event symbol), in file order. `u32::MAX` marks a
+    /// missing or broken end; the edge is kept so later problems name the right index.
+    edges: Vec<(u32, u32, u32)>,
+    /// Scratch: the hashes of a batch's strings.
+    hashes: Vec<u64>,
+}
+
+impl Tables {
+    /// Interns a batch's strings, in order.
+    ///
+    /// At a million ids the tables do not fit in cache, and one lookup at a time waits for
+    /// one cache miss at a time. Here all the hashes are computed first, then one independent
+    /// read of each string's home slot brings every line in at once (the processor overlaps
+    /// independent misses), and only then are the strings looked up, from cache.
+    fn apply(&mut self, batch: &Batch) {
+        let spans = |item: &Item| -> [(bool, Span); 3] {
+            match *item {
+                Item::Service(id) => [(true, id), (true, Span::NONE), (false, Span::NONE)],
+                Item::Edge([from, to, event]) => [(true, from), (true, to), (false, event)],
+            }
+        };
+        let text = &batch.text;
+        self.symbols.reserve(2 * batch.items.len());
+        self.events.reserve(batch.items.len());
+        let mut hashes = std::mem::take(&mut self.hashes);
+        hashes.clear();
+        let mut touched = 0u64;
+        for item in &batch.items {
+            for (is_id, span) in spans(item) {
+                if let Some(part) = span.of(text) {
+                    let table = if is_id { &self.symbols } else { &self.events };
+                    let hash = table.hash(part);
+                    touched ^= table.home(hash);
+                    hashes.push(hash);
+                }
+            }
+        }
+        std::hint::black_box(touched);
+        let mut hash = hashes.iter();
+        for item in &batch.items {
+            let mut symbols = [u32::MAX; 3];
+            for (slot, (is_id, span)) in spans(item).into_iter().enumerate() {
+                if let Some(part) = span.of(text) {
+                    let Some(&h) = hash.next() else { break };
+                    let table = if is_id {
+                        &mut self.symbols
+                    } else {
+                        &mut self.events
+                    };
+                    symbols[slot] = table.intern_hashed(part, h);
+                }
+            }
+            match item {
+                Item::Service(_) => self.service_symbols.push(symbols[0]),
+                Item::Edge(_) => self.edges.push((symbols[0], symbols[1], symbols[2])),
+            }
+        }
+        self.hashes = hashes;
+    }
+}
+
+/// A string of the batch: `batch_text[start..end]`; `Span::NONE` is a missing value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Span(usize, usize);
+
+impl Span {
+    const NONE: Span = Span(usize::MAX, 0);
+
+    fn of(self, text: &str) -> Option<&str> {
+        if self == Span::NONE {
+            None
+        } else {
+            Some(&text[self.0..self.1])
+        }
+    }
+}
+
+/// A string interner: symbols are dense `u32`s in order of first sight.
+///
+/// Why not a `HashMap<Box<str>, u32>`: there every key is its own heap block, so each lookup
+/// chases a pointer to a cold cache line and compares it with `memcmp`; at a million ids the
+/// cache misses were most of the load time. Here the table is a flat array of 24-byte slots
+/// (linear probing, at most half full): the symbol, 24 bits of hash and the length, and the
+/// string itself when it is at most 16 bytes (most ids and event names), otherwise where it
+/// starts in the arena. A lookup of a short string touches one cache line.
+#[derive(Default)]
+struct Interner {
+    /// Every string, end to end.
+    bytes: String,
+    /// Where each symbol's string starts in `bytes`, plus its end at the back.
+    starts: Vec<usize>,
+    /// `[hash << 40 | length << 32 | symbol + 1, inline bytes or arena start, inline bytes or
+    /// length]`;
+    /// a zero first word is an empty slot. The length is a power of two.
+    slots: Vec<[u64; 3]>,
+    hasher: foldhash::fast::RandomState,
+}
+
+/// Strings up to this long are kept in the slot itself.
+const INLINE: usize = 16;
+
+impl Interner {
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The string of a symbol.
+    fn get(&self, symbol: u32) -> &str {
+        let start = self.starts[symbol as usize];
+        let end = self
+            .starts
+            .get(symbol as usize + 1)
+            .copied()
+            .unwrap_or(self.bytes.len());
+        &self.bytes[start..end]
+    }
+
+    /// The first word of a slot without the symbol: 24 bits of hash and the length (capped).
+    fn tag(hash: u64, text: &str) -> u64 {
+        (hash & !0xFF_FFFF_FFFF) | (text.len().min(255) as u64) << 32
+    }
+
+    /// A short string as two words, zero-padded (its length is in the tag).
+    fn pack(text: &str) -> [u64; 2] {
+        let mut buffer = [0u8; INLINE];
+        buffer[..text.len()].copy_from_slice(text.as_bytes());
+        let (low, high) = buffer.split_at(8);
+        let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        [word(low), word(high)]
+    }
+
+    fn hash(&self, text: &str) -> u64 {
+        self.hasher.hash_one(text.as_bytes())
+    }
+
+    /// Reads the first word of the slot where a lookup of `hash` starts (to bring it into
+    /// cache ahead of the lookup).
+    fn home(&self, hash: u64) -> u64 {
+        self.slots[hash as usize & (self.slots.len() - 1)][0]
+    }
+
+    /// Grows the table now so that `more` new symbols fit without growing.
+    fn reserve(&mut self, more: usize) {
+        while (self.starts.len() + more) * 2 >= self.slots.len() {
+            self.grow();
+        }
+    }
+
+    /// The symbol of `text`, new if it was not seen before.
+    #[cfg(test)]
+    fn intern(&mut self, text: &str) -> u32 {
+        let hash = self.hash(text);
+        self.intern_hashed(text, hash)
+    }
+
+    /// [`Interner::intern`] with the hash of `text` already computed.
+    fn intern_hashed(&mut self, text: &str, hash: u64) -> u32 {
+        if self.starts.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let tag = Self::tag(hash, text);
+        let short = text.len() <= INLINE;
+        let packed = if short { Self::pack(text) } else { [0, 0] };
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot[0] == 0 {
+                let symbol = self.starts.len() as u32;
+                let start = self.bytes.len();
+                self.bytes.push_str(text);
+                self.starts.push(start);
+                self.slots[at] = if short {
+                    [tag | (symbol as u64 + 1), packed[0], packed[1]]
+                } else {
+                    [tag | (symbol as u64 + 1), start as u64, text.len() as u64]
+                };
+                return symbol;
+            }
+            if slot[0] & !0xFFFF_FFFF == tag {
+                let symbol = (slot[0] as u32) - 1;
+                let same = if short {
+                    slot[1] == packed[0] && slot[2] == packed[1]
+                } else {
+                    let (start, len) = (slot[1] as usize, slot[2] as usize);
+                    len == text.len()
+                        && self.bytes.as_bytes().get(start..start + len) == Some(text.as_bytes())
+                };
+                if same {
+                    return symbol;
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Doubles the table and re-inserts every symbol (hashes are recomputed from the arena).
+    fn grow(&mut self) {
+        let capacity = (self.slots.len() * 2).max(1024);
+        let mut slots = vec![[0u64; 3]; capacity];
+        let mask = capacity - 1;
+        for symbol in 0..self.starts.len() as u32 {
+            let text = self.get(symbol);
+            let hash = self.hasher.hash_one(text.as_bytes());
+            let mut at = hash as usize & mask;
+            while slots[at][0] != 0 {
+                at = (at + 1) & mask;
+            }
+            let first = Self::tag(hash, text) | (symbol as u64 + 1);
+            slots[at] = if text.len() <= INLINE {
+                let packed = Self::pack(text);
+                [first, packed[0], packed[1]]
+            } else {
+                [
+                    first,
+                    self.starts[symbol as usize] as u64,
+                    text.len() as u64,
+                ]
+            };
+        }
+        self.slots = slots;
+    }
+
+    /// Frees the lookup table; `get` still works.
+    fn freeze(&mut self) {
+        self.slots = Vec::new();
     }
 }
 
@@ -572,6 +884,15 @@ impl ItemSeed<'_> {
             format!("expected an object, found {found}"),
             format!("write it like {example}"),
         );
+        // Hold its place, so later problems (duplicates, unknown ids) name the right index.
+        match self.list {
+            List::Services => {
+                let placeholder = Service::new(String::new(), ServiceKind::Function);
+                self.loader.services.push(placeholder);
+                self.loader.push(Item::Service(Span::NONE));
+            }
+            List::Edges => self.loader.push(Item::Edge([Span::NONE; 3])),
+        }
     }
     fn missing(&mut self, field: &str, hint: &str) {
         let path = self.path(field);
@@ -634,23 +955,22 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let item = &mut self.0;
         let mut service = Service::new(String::new(), ServiceKind::Function);
-        let mut symbol = u32::MAX;
+        let mut id_span = Span::NONE;
         let (mut saw_id, mut saw_kind) = (false, false);
         while let Some(Key(key)) = map.next_key::<Key>()? {
             match &*key {
                 "id" => {
                     saw_id = true;
                     let value = map.next_value::<Scalar>()?;
-                    let path = item.path("id");
-                    if let Some(id) = expect_str(item.loader, value, || path.clone()) {
+                    if let Some(id) = expect_str(item.loader, value, item.lazy_path("id")) {
                         if id.is_empty() {
                             item.loader.problem(
-                                path,
+                                item.path("id"),
                                 "the id is empty".to_owned(),
                                 "give the service a non-empty, unique id",
                             );
                         } else {
-                            symbol = item.loader.symbol(&id);
+                            id_span = item.loader.stage(&id);
                             service.id = id.into_owned();
                         }
                     }
@@ -658,12 +978,11 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
                 "kind" => {
                     saw_kind = true;
                     let value = map.next_value::<Scalar>()?;
-                    let path = item.path("kind");
-                    if let Some(kind) = expect_str(item.loader, value, || path.clone()) {
+                    if let Some(kind) = expect_str(item.loader, value, item.lazy_path("kind")) {
                         match ServiceKind::parse(&kind) {
                             Some(kind) => service.kind = kind,
                             None => item.loader.problem(
-                                path,
+                                item.path("kind"),
                                 format!("unknown kind \"{kind}\""),
                                 "use one of gateway, function, table, queue, topic",
                             ),
@@ -684,12 +1003,11 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
                 }
                 "behavior" => {
                     let value = map.next_value::<Scalar>()?;
-                    let path = item.path("behavior");
-                    if let Some(text) = expect_str(item.loader, value, || path.clone()) {
+                    if let Some(text) = expect_str(item.loader, value, item.lazy_path("behavior")) {
                         match Behavior::parse(&text) {
                             Some(behavior) => service.behavior = Some(behavior),
                             None => item.loader.problem(
-                                path,
+                                item.path("behavior"),
                                 format!("unknown behavior \"{text}\""),
                                 "use one of register, login, store-put, store-get, forward, sink",
                             ),
@@ -742,7 +1060,7 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
             );
         }
         item.loader.services.push(service);
-        item.loader.service_symbols.push(symbol);
+        item.loader.push(Item::Service(id_span));
         Ok(())
     }
 }
@@ -776,8 +1094,8 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
             match expect_str(item.loader, value, item.lazy_path(name)) {
                 None => broken = true,
                 Some(text) => match field {
-                    0 => from = Some(item.loader.symbol(&text)),
-                    1 => to = Some(item.loader.symbol(&text)),
+                    0 => from = Some(item.loader.stage(&text)),
+                    1 => to = Some(item.loader.stage(&text)),
                     _ if text.is_empty() => {
                         broken = true;
                         item.loader.problem(
@@ -786,7 +1104,7 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
                             "name the event this edge carries, such as \"OrderPlaced\"",
                         );
                     }
-                    _ => event = Some(item.loader.event(&text)),
+                    _ => event = Some(item.loader.stage(&text)),
                 },
             }
         }
@@ -800,15 +1118,111 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
         }
         match (from, to, event) {
             (Some(from), Some(to), Some(event)) if !broken => {
-                item.loader.edges.push((from, to, event));
+                item.loader.push(Item::Edge([from, to, event]));
             }
             // Keep the edge's position so later problems name the right index.
-            (from, to, _) => item.loader.edges.push((
-                from.unwrap_or(u32::MAX),
-                to.unwrap_or(u32::MAX),
-                Arc::from(""),
-            )),
+            (from, to, _) => item.loader.push(Item::Edge([
+                from.unwrap_or(Span::NONE),
+                to.unwrap_or(Span::NONE),
+                Span::NONE,
+            ])),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interner_tells_every_string_apart() {
+        let mut interner = Interner::default();
+        let long = "x".repeat(300);
+        let mut texts: Vec<String> = (0..5000).map(|i| format!("s{i}")).collect();
+        texts.extend([
+            String::new(),
+            "sixteen-bytes-ab".to_owned(),
+            "seventeen-bytes-a".to_owned(),
+            "a\0".to_owned(),
+            "a".to_owned(),
+            long.clone(),
+            format!("{long}y"),
+            long[..299].to_owned(),
+            "é🙂".to_owned(),
+        ]);
+        let symbols: Vec<u32> = texts.iter().map(|t| interner.intern(t)).collect();
+        assert_eq!(symbols, (0..texts.len() as u32).collect::<Vec<_>>());
+        for (text, &symbol) in texts.iter().zip(&symbols) {
+            assert_eq!(interner.intern(text), symbol);
+            assert_eq!(interner.get(symbol), text);
+        }
+        assert_eq!(interner.len(), texts.len());
+    }
+
+    #[test]
+    fn batched_edges_keep_their_file_positions() {
+        // More edges than one batch, with a broken one in the middle of the second batch.
+        let mut text = String::from(
+            r#"{"version": 1, "services": [{"id": "a", "kind": "function"}, {"id": "b", "kind": "function"}], "edges": ["#,
+        );
+        for i in 0..BATCH + 10 {
+            if i > 0 {
+                text.push(',');
+            }
+            if i == BATCH + 3 {
+                text.push_str(r#"{"from": "a", "to": "ghost", "event": "E"}"#);
+            } else {
+                text.push_str(&format!(
+                    r#"{{"from": "a", "to": "b", "event": "E{}"}}"#,
+                    i % 7
+                ));
+            }
+        }
+        text.push_str("]}");
+        match parse_design(text.as_bytes(), "t.json") {
+            Err(LoadError::Invalid { problems, .. }) => {
+                assert_eq!(problems.len(), 1);
+                assert_eq!(problems[0].path, format!("edges[{}].to", BATCH + 3));
+            }
+            other => panic!("expected one problem, got {other:?}"),
+        }
+        // The threaded path reads the same problems, in the same places.
+        match parse_with(text.as_bytes(), "t.json", true) {
+            Err(LoadError::Invalid { problems, .. }) => {
+                assert_eq!(problems.len(), 1);
+                assert_eq!(problems[0].path, format!("edges[{}].to", BATCH + 3));
+            }
+            other => panic!("expected one problem, got {other:?}"),
+        }
+        let fixed = text.replace("ghost", "b");
+        assert_eq!(
+            parse_with(fixed.as_bytes(), "t.json", true).unwrap(),
+            parse_with(fixed.as_bytes(), "t.json", false).unwrap()
+        );
+        assert!(matches!(
+            parse_with(b"{\"version\": 1, \"services\": [", "t.json", true),
+            Err(LoadError::Syntax { .. })
+        ));
+        // Items that are not objects keep their places too.
+        let shifted = r#"{"version": 1, "services": [1, {"id": "a", "kind": "table"}, {"id": "a", "kind": "table"}],
+            "edges": [2, {"from": "a", "to": "nobody", "event": "E"}]}"#;
+        let Err(LoadError::Invalid { problems, .. }) = parse_design(shifted.as_bytes(), "t.json")
+        else {
+            panic!("expected problems");
+        };
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["services[0]", "edges[0]", "services[2].id", "edges[1].to"]
+        );
+        assert!(problems[2].message.contains("services[1]"), "{problems:?}");
+        let design = parse_design(fixed.as_bytes(), "t.json").unwrap();
+        assert_eq!(design.edges.len(), BATCH + 10);
+        assert_eq!(
+            &*design.edges[BATCH + 4].event,
+            format!("E{}", (BATCH + 4) % 7)
+        );
+        assert!(Arc::ptr_eq(&design.edges[0].event, &design.edges[7].event));
     }
 }

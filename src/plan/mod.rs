@@ -5,14 +5,12 @@
 mod diagram;
 mod markdown;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 
-use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
-
 use crate::analysis::{Analysis, Step};
-use crate::model::{Design, ServiceIndex, ServiceKind};
+use crate::model::{Design, ServiceIndex};
 
 pub use diagram::{write_dot, write_mermaid};
 pub use markdown::write_markdown;
@@ -88,83 +86,275 @@ pub fn write_plan(
     }
 }
 
-/// The events each service consumes and publishes, deduplicated, built in one pass over edges.
+/// The events each service consumes and publishes, deduplicated, in edge order.
+///
+/// Built in O(V + E) with flat arrays: each edge's event gets a dense number (looked up by the
+/// shared name's address first, so the loader's interned names are never compared byte by
+/// byte), edges are counting-sorted by service, and a per-event stamp drops repeats. A
+/// `Vec<Vec<_>>` with `contains` costs an allocation per service and is quadratic in a service's
+/// distinct events.
 pub struct EventIndex<'a> {
-    consumes: Vec<Vec<&'a str>>,
-    publishes: Vec<Vec<&'a str>>,
+    consumes: Lists<'a>,
+    publishes: Lists<'a>,
+}
+
+/// Per service, a run of names: service `s` has `names[offsets[s]..offsets[s + 1]]`.
+struct Lists<'a> {
+    offsets: Vec<u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Lists<'a> {
+    /// Groups `(service, event number)` pairs by service, keeping edge order and dropping repeats.
+    fn new(
+        services: usize,
+        pairs: impl Iterator<Item = (u32, u32)> + Clone,
+        names: &[&'a str],
+    ) -> Lists<'a> {
+        let mut offsets = vec![0u32; services + 1];
+        for (service, _) in pairs.clone() {
+            offsets[service as usize + 1] += 1;
+        }
+        for i in 0..services {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut grouped = vec![0u32; offsets[services] as usize];
+        for (service, event) in pairs {
+            let slot = &mut fill[service as usize];
+            grouped[*slot as usize] = event;
+            *slot += 1;
+        }
+        drop(fill);
+        // Compact in place: keep an event the first time it shows up for a service.
+        let mut seen = vec![u32::MAX; names.len()];
+        let mut kept = 0usize;
+        let mut start = 0usize;
+        for service in 0..services {
+            let end = offsets[service + 1] as usize;
+            offsets[service] = kept as u32;
+            for i in start..end {
+                let event = grouped[i];
+                if seen[event as usize] != service as u32 {
+                    seen[event as usize] = service as u32;
+                    grouped[kept] = event;
+                    kept += 1;
+                }
+            }
+            start = end;
+        }
+        offsets[services] = kept as u32;
+        grouped.truncate(kept);
+        let names = grouped.iter().map(|&event| names[event as usize]).collect();
+        Lists { offsets, names }
+    }
+
+    fn get(&self, service: ServiceIndex) -> &[&'a str] {
+        let i = service.index();
+        &self.names[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
 }
 
 impl<'a> EventIndex<'a> {
-    /// Indexes a design's edges. O(E) (a service's list is short, so dedup scans it).
+    /// Indexes a design's edges. O(V + E).
     pub fn new(design: &'a Design) -> EventIndex<'a> {
+        type Map<K> = HashMap<K, u32, foldhash::fast::RandomState>;
         let n = design.services.len();
-        let mut index = EventIndex {
-            consumes: vec![Vec::new(); n],
-            publishes: vec![Vec::new(); n],
-        };
-        for edge in &design.edges {
-            for (list, service) in [
-                (&mut index.publishes, edge.from),
-                (&mut index.consumes, edge.to),
-            ] {
-                let events = &mut list[service.index()];
-                if !events.contains(&&*edge.event) {
-                    events.push(&edge.event);
+        let mut by_address: Map<*const u8> = Map::default();
+        let mut by_text: Map<&'a str> = Map::default();
+        let mut names: Vec<&'a str> = Vec::new();
+        let events: Vec<u32> = design
+            .edges
+            .iter()
+            .map(|edge| {
+                let address = edge.event.as_ptr();
+                if let Some(&event) = by_address.get(&address) {
+                    return event;
                 }
-            }
+                let text: &'a str = &edge.event;
+                let event = *by_text.entry(text).or_insert_with(|| {
+                    names.push(text);
+                    names.len() as u32 - 1
+                });
+                by_address.insert(address, event);
+                event
+            })
+            .collect();
+        drop((by_address, by_text));
+        let edges = || design.edges.iter().zip(&events);
+        EventIndex {
+            consumes: Lists::new(n, edges().map(|(e, &ev)| (e.to.0, ev)), &names),
+            publishes: Lists::new(n, edges().map(|(e, &ev)| (e.from.0, ev)), &names),
         }
-        index
     }
 
     /// Events a service consumes.
     pub fn consumes(&self, service: ServiceIndex) -> &[&'a str] {
-        &self.consumes[service.index()]
+        self.consumes.get(service)
     }
 
     /// Events a service publishes.
     pub fn publishes(&self, service: ServiceIndex) -> &[&'a str] {
-        &self.publishes[service.index()]
+        self.publishes.get(service)
     }
 }
 
-/// Serializes a list of services as their ids, without collecting them first.
-struct Ids<'a>(&'a Design, &'a [ServiceIndex]);
+/// A pretty JSON writer for the plan, byte for byte what `serde_json`'s pretty printer writes
+/// (two-space indents, `"key": value`, `[]` and `{}` when empty), but streaming into one owned
+/// buffer: through `serde_json` and a `dyn Write` every quote, comma and indent was its own call,
+/// and every id was fetched from its `Service` in plan order (a cache miss each at 1M services).
+struct Pretty<'w> {
+    out: &'w mut dyn Write,
+    buffer: Vec<u8>,
+    depth: usize,
+    /// No element written yet in the innermost open container.
+    first: bool,
+}
 
-impl Serialize for Ids<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.1.iter().map(|&s| self.0.id(s)))
+/// Flush the buffer once it holds this much.
+const FLUSH_AT: usize = 1 << 16;
+
+impl Pretty<'_> {
+    fn flush_if_full(&mut self) -> io::Result<()> {
+        if self.buffer.len() >= FLUSH_AT {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.buffer.push(bracket);
+        self.depth += 1;
+        self.first = true;
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        if !self.first {
+            self.buffer.push(b'\n');
+            self.indent();
+        }
+        self.buffer.push(bracket);
+        self.first = false;
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.buffer.extend_from_slice(b"  ");
+        }
+    }
+
+    /// Starts the next element of the innermost container.
+    fn element(&mut self) {
+        if self.first {
+            self.buffer.push(b'\n');
+        } else {
+            self.buffer.extend_from_slice(b",\n");
+        }
+        self.indent();
+        self.first = false;
+    }
+
+    /// Starts a map entry; `key` needs no escaping.
+    fn key(&mut self, key: &str) {
+        self.element();
+        self.buffer.push(b'"');
+        self.buffer.extend_from_slice(key.as_bytes());
+        self.buffer.extend_from_slice(b"\": ");
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    fn string(&mut self, text: &str) {
+        quote(&mut self.buffer, text);
+    }
+
+    fn number(&mut self, number: u32) {
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        let mut rest = number;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.buffer.extend_from_slice(&digits[at..]);
+    }
+
+    fn boolean(&mut self, value: bool) {
+        self.raw(if value { b"true" } else { b"false" });
+    }
+
+    /// An array of strings.
+    fn strings<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) -> io::Result<()> {
+        self.open(b'[');
+        for item in items {
+            self.element();
+            self.string(item);
+            self.flush_if_full()?;
+        }
+        self.close(b']');
+        Ok(())
+    }
+
+    /// An array of ids from the table.
+    fn ids(&mut self, table: &IdTable, services: &[ServiceIndex]) -> io::Result<()> {
+        self.open(b'[');
+        for &s in services {
+            self.element();
+            self.buffer.extend_from_slice(table.quoted(s));
+            self.flush_if_full()?;
+        }
+        self.close(b']');
+        Ok(())
     }
 }
 
-/// Serializes any cloneable iterator as a JSON array, lazily: at a million services the plan
-/// would otherwise hold millions of small vectors just to print them.
-struct Seq<I>(I);
-
-impl<I> Serialize for Seq<I>
-where
-    I: Iterator + Clone,
-    I::Item: Serialize,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.clone())
+/// Writes `text` as a JSON string, escaped exactly as `serde_json` escapes it.
+fn quote(buffer: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buffer.push(b'"');
+        buffer.extend_from_slice(text.as_bytes());
+        buffer.push(b'"');
+    } else {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buffer, text);
     }
 }
 
-#[derive(Serialize)]
-struct JsonStep<'a> {
-    id: &'a str,
-    kind: ServiceKind,
-    stage: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cycle: Option<u32>,
-    consumes: &'a [&'a str],
-    publishes: &'a [&'a str],
+/// Every service's id, quoted and escaped once, end to end in file order: the plan prints
+/// each id several times in orders unrelated to the file, and this table is small enough to
+/// stay in cache where the `Service` records are not.
+struct IdTable {
+    bytes: Vec<u8>,
+    /// Where each service's quoted id ends; it starts where the previous one ends.
+    ends: Vec<usize>,
 }
 
-#[derive(Serialize)]
-struct JsonGroup<'a> {
-    services: Ids<'a>,
-    cycle: bool,
+impl IdTable {
+    fn new(design: &Design) -> IdTable {
+        let mut table = IdTable {
+            bytes: Vec::new(),
+            ends: Vec::with_capacity(design.services.len()),
+        };
+        for service in &design.services {
+            quote(&mut table.bytes, &service.id);
+            table.ends.push(table.bytes.len());
+        }
+        table
+    }
+
+    fn quoted(&self, service: ServiceIndex) -> &[u8] {
+        let i = service.index();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
 }
 
 /// Writes the JSON plan: the contract fields `design`, `acyclic`, `order`, `stages`, `cycles`,
@@ -172,61 +362,98 @@ struct JsonGroup<'a> {
 /// `condensed_order`, `condensed_stages` and `critical_path`.
 pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> io::Result<()> {
     let events = EventIndex::new(design);
-    let group = |step: &Step| JsonGroup {
-        services: Ids(design, analysis.members(*step)),
-        cycle: analysis.step_cycle(*step).is_some(),
+    let ids = IdTable::new(design);
+    let mut json = Pretty {
+        out,
+        buffer: Vec::with_capacity(FLUSH_AT + 4096),
+        depth: 0,
+        first: true,
     };
-    let in_order = || {
-        analysis
-            .condensed_order
-            .iter()
-            .flat_map(|&step| analysis.members(step))
+    let groups = |json: &mut Pretty, steps: &[Step]| -> io::Result<()> {
+        json.open(b'[');
+        for &step in steps {
+            json.element();
+            json.open(b'{');
+            json.key("services");
+            json.ids(&ids, analysis.members(step))?;
+            json.key("cycle");
+            json.boolean(analysis.step_cycle(step).is_some());
+            json.close(b'}');
+        }
+        json.close(b']');
+        Ok(())
     };
-    let steps = in_order().map(|&s| JsonStep {
-        id: design.id(s),
-        kind: design.service(s).kind,
-        stage: analysis.stage_of[s.index()],
-        cycle: analysis.cycle_of[s.index()],
-        consumes: events.consumes(s),
-        publishes: events.publishes(s),
-    });
-    let critical = analysis
-        .critical_path
-        .iter()
-        .flat_map(|&step| analysis.members(step))
-        .map(|&s| design.id(s));
-    let mut map = serde_json::Serializer::pretty(&mut *out);
-    let mut plan = map.serialize_map(None)?;
-    plan.serialize_entry("design", &design.name)?;
-    plan.serialize_entry("acyclic", &analysis.is_acyclic())?;
-    plan.serialize_entry("order", &Ids(design, &analysis.order))?;
-    plan.serialize_entry(
-        "stages",
-        &Seq(analysis.stages.iter().map(|s| Ids(design, s))),
-    )?;
-    plan.serialize_entry(
-        "cycles",
-        &Seq(analysis.cycles.iter().map(|c| Ids(design, &c.members))),
-    )?;
-    plan.serialize_entry(
-        "cycle_paths",
-        &Seq(analysis.cycles.iter().map(|c| Ids(design, &c.path))),
-    )?;
-    plan.serialize_entry("steps", &Seq(steps))?;
-    plan.serialize_entry(
-        "condensed_order",
-        &Seq(analysis.condensed_order.iter().map(group)),
-    )?;
-    plan.serialize_entry(
-        "condensed_stages",
-        &Seq(analysis
-            .condensed_stages
-            .iter()
-            .map(|stage| Seq(stage.iter().map(group)))),
-    )?;
-    plan.serialize_entry("critical_path", &Seq(critical))?;
-    SerializeMap::end(plan)?;
-    out.write_all(b"\n")
+    json.open(b'{');
+    json.key("design");
+    json.string(&design.name);
+    json.key("acyclic");
+    json.boolean(analysis.is_acyclic());
+    json.key("order");
+    json.ids(&ids, &analysis.order)?;
+    json.key("stages");
+    json.open(b'[');
+    for stage in &analysis.stages {
+        json.element();
+        json.ids(&ids, stage)?;
+    }
+    json.close(b']');
+    for (key, path) in [("cycles", false), ("cycle_paths", true)] {
+        json.key(key);
+        json.open(b'[');
+        for cycle in &analysis.cycles {
+            json.element();
+            json.ids(&ids, if path { &cycle.path } else { &cycle.members })?;
+        }
+        json.close(b']');
+    }
+    json.key("steps");
+    json.open(b'[');
+    for &step in &analysis.condensed_order {
+        for &s in analysis.members(step) {
+            json.element();
+            json.open(b'{');
+            json.key("id");
+            json.raw(ids.quoted(s));
+            json.key("kind");
+            json.string(design.services[s.index()].kind.as_str());
+            json.key("stage");
+            json.number(analysis.stage_of[s.index()]);
+            if let Some(cycle) = analysis.cycle_of[s.index()] {
+                json.key("cycle");
+                json.number(cycle);
+            }
+            json.key("consumes");
+            json.strings(events.consumes(s).iter().copied())?;
+            json.key("publishes");
+            json.strings(events.publishes(s).iter().copied())?;
+            json.close(b'}');
+            json.flush_if_full()?;
+        }
+    }
+    json.close(b']');
+    json.key("condensed_order");
+    groups(&mut json, &analysis.condensed_order)?;
+    json.key("condensed_stages");
+    json.open(b'[');
+    for stage in &analysis.condensed_stages {
+        json.element();
+        groups(&mut json, stage)?;
+    }
+    json.close(b']');
+    json.key("critical_path");
+    json.open(b'[');
+    for &step in &analysis.critical_path {
+        for &s in analysis.members(step) {
+            json.element();
+            json.raw(ids.quoted(s));
+        }
+        json.flush_if_full()?;
+    }
+    json.close(b']');
+    json.close(b'}');
+    json.raw(b"\n");
+    json.out.write_all(&json.buffer)?;
+    json.out.flush()
 }
 
 /// A cycle path as users read it: `a -> b -> a`.
@@ -235,4 +462,89 @@ pub fn path_text(design: &Design, path: &[ServiceIndex]) -> String {
         .map(|&s| design.id(s))
         .collect::<Vec<_>>()
         .join(" -> ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::model::{EventEdge, Service, ServiceKind};
+
+    fn design(ids: &[&str], edges: &[(usize, usize, &str)]) -> Design {
+        let mut design = Design::new("Plan \"test\" \\ \u{1}é");
+        for id in ids {
+            design
+                .services
+                .push(Service::new(*id, ServiceKind::Function));
+        }
+        for &(from, to, event) in edges {
+            design.edges.push(EventEdge {
+                from: ServiceIndex(from as u32),
+                to: ServiceIndex(to as u32),
+                event: event.into(),
+            });
+        }
+        design
+    }
+
+    fn json(design: &Design) -> String {
+        let mut out = Vec::new();
+        write_json(&mut out, design, &analyze(design)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The hand-written writer must print exactly what serde_json's pretty printer prints.
+    fn assert_serde_pretty(text: &str) {
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&value).unwrap() + "\n", text);
+    }
+
+    #[test]
+    fn the_json_plan_is_serde_json_pretty_output_with_escapes() {
+        let d = design(
+            &["a\"q", "b\\s", "c\n\u{7}", "ü", "e"],
+            &[(0, 1, "E\"1"), (0, 1, "E\"1"), (1, 2, "x"), (3, 2, "x")],
+        );
+        let text = json(&d);
+        assert_serde_pretty(&text);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["order"][0], "a\"q");
+        assert_eq!(value["steps"][0]["publishes"], serde_json::json!(["E\"1"]));
+        assert_eq!(value["design"], "Plan \"test\" \\ \u{1}é");
+    }
+
+    #[test]
+    fn the_json_plan_of_a_cyclic_design_is_serde_json_pretty_output() {
+        let d = design(
+            &["a", "b", "c", "d"],
+            &[(0, 1, "E"), (1, 0, "F"), (2, 2, "G"), (1, 3, "H")],
+        );
+        let text = json(&d);
+        assert_serde_pretty(&text);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["order"], serde_json::json!([]));
+        assert_eq!(value["cycles"], serde_json::json!([["a", "b"], ["c"]]));
+        assert_eq!(value["steps"][0]["cycle"], 0);
+        assert_serde_pretty(&json(&Design::new("")));
+    }
+
+    #[test]
+    fn event_index_keeps_edge_order_and_drops_repeats_by_content() {
+        // Equal names in distinct allocations count as one event.
+        let d = design(
+            &["a", "b", "c"],
+            &[
+                (0, 2, "X"),
+                (1, 2, "Y"),
+                (0, 2, "X"),
+                (1, 2, &String::from("X")),
+                (0, 1, "Z"),
+            ],
+        );
+        let index = EventIndex::new(&d);
+        assert_eq!(index.consumes(ServiceIndex(2)), ["X", "Y"]);
+        assert_eq!(index.publishes(ServiceIndex(0)), ["X", "Z"]);
+        assert_eq!(index.publishes(ServiceIndex(1)), ["Y", "X"]);
+        assert!(index.consumes(ServiceIndex(0)).is_empty());
+    }
 }

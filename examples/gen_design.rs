@@ -1,0 +1,206 @@
+//! Generates a large layered, acyclic design for benchmarks, as our JSON design file and as the
+//! same graph in GNU `tsort`'s input format (one `from to` pair a line).
+//!
+//! ```text
+//! cargo run --release --example gen_design -- --services 100000 --edges 1000000 \
+//!     --json /tmp/d.json --pairs /tmp/d.pairs [--layers 100] [--seed 1]
+//! ```
+//!
+//! Services `s0`..`s{N-1}` get a random layer each (so file order and layer order differ and
+//! the file-order tie-break of Kahn's algorithm matters); every edge goes from a lower layer to
+//! a higher one (mostly the next few), so the design is acyclic. Service `sI` publishes one event,
+//! `SIDone`, on all its out-edges. No (from, to) pair repeats. The same seed gives the same
+//! files on every platform (a fixed splitmix64 generator, no dependency). The JSON is written
+//! the way `save` writes a design: pretty-printed, two-space indents, stable field order.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Number of services.
+    pub services: u32,
+    /// Number of edges.
+    pub edges: u64,
+    /// Number of layers (at least 2).
+    pub layers: u32,
+    /// Seed of the generator.
+    pub seed: u64,
+}
+
+/// splitmix64: tiny, fast and fixed, so generated files never change with a crate version.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const KINDS: [&str; 8] = [
+    "function", "function", "function", "function", "queue", "topic", "table", "function",
+];
+
+/// The graph: each service's kind and the edges as (from, to) service numbers.
+pub struct Graph {
+    /// Kind of each service.
+    pub kinds: Vec<&'static str>,
+    /// Edges in file order.
+    pub edges: Vec<(u32, u32)>,
+}
+
+/// Builds the graph for `params`. Panics when the edges asked for cannot fit without repeats.
+pub fn graph(params: Params) -> Graph {
+    let n = params.services;
+    let layers = params.layers.max(2);
+    assert!(n >= 2, "at least 2 services");
+    let mut rng = Rng(params.seed);
+    let layer: Vec<u32> = (0..n).map(|_| rng.below(layers as u64) as u32).collect();
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); layers as usize];
+    for (service, &l) in layer.iter().enumerate() {
+        buckets[l as usize].push(service as u32);
+    }
+    let kinds = (0..n)
+        .map(|i| {
+            if layer[i as usize] == 0 && i % 4 == 0 {
+                "gateway"
+            } else {
+                KINDS[rng.below(KINDS.len() as u64) as usize]
+            }
+        })
+        .collect();
+    let mut seen: HashSet<u64> = HashSet::with_capacity(params.edges as usize);
+    let mut edges = Vec::with_capacity(params.edges as usize);
+    let mut misses = 0u64;
+    while (edges.len() as u64) < params.edges {
+        let from = rng.below(n as u64) as u32;
+        let from_layer = layer[from as usize];
+        if from_layer + 1 >= layers {
+            continue;
+        }
+        // Mostly the next layer, sometimes up to three further.
+        let step = 1 + [0, 0, 0, 0, 1, 1, 2, 3][rng.below(8) as usize];
+        let to_layer = (from_layer + step).min(layers - 1);
+        let bucket = &buckets[to_layer as usize];
+        if bucket.is_empty() {
+            continue;
+        }
+        let to = bucket[rng.below(bucket.len() as u64) as usize];
+        if seen.insert((from as u64) << 32 | to as u64) {
+            edges.push((from, to));
+            misses = 0;
+        } else {
+            misses += 1;
+            assert!(misses < 1_000_000, "too many edges for so few services");
+        }
+    }
+    Graph { kinds, edges }
+}
+
+/// Writes the design file (as `save` would) and, when asked, the tsort pair list.
+pub fn write(
+    params: Params,
+    graph: &Graph,
+    json: &mut dyn Write,
+    pairs: Option<&mut dyn Write>,
+) -> io::Result<()> {
+    writeln!(json, "{{")?;
+    writeln!(json, "  \"version\": 1,")?;
+    writeln!(
+        json,
+        "  \"name\": \"Layered {} services, {} edges, seed {}\",",
+        params.services, params.edges, params.seed
+    )?;
+    writeln!(json, "  \"services\": [")?;
+    for (i, kind) in graph.kinds.iter().enumerate() {
+        let comma = if i + 1 < graph.kinds.len() { "," } else { "" };
+        write!(
+            json,
+            "    {{\n      \"id\": \"s{i}\",\n      \"kind\": \"{kind}\"\n    }}{comma}\n"
+        )?;
+    }
+    writeln!(json, "  ],")?;
+    if graph.edges.is_empty() {
+        writeln!(json, "  \"edges\": []")?;
+    } else {
+        writeln!(json, "  \"edges\": [")?;
+        for (i, &(from, to)) in graph.edges.iter().enumerate() {
+            let comma = if i + 1 < graph.edges.len() { "," } else { "" };
+            write!(
+                json,
+                "    {{\n      \"from\": \"s{from}\",\n      \"to\": \"s{to}\",\n      \"event\": \"S{from}Done\"\n    }}{comma}\n"
+            )?;
+        }
+        writeln!(json, "  ]")?;
+    }
+    writeln!(json, "}}")?;
+    if let Some(pairs) = pairs {
+        for &(from, to) in &graph.edges {
+            writeln!(pairs, "s{from} s{to}")?;
+        }
+    }
+    Ok(())
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: gen_design --services N --edges E --json OUT.json [--pairs OUT.pairs] \
+         [--layers L (default 100)] [--seed S (default 1)]"
+    );
+    std::process::exit(2)
+}
+
+#[allow(dead_code)] // the benches include this file as a module for `graph` and `write`
+fn main() -> io::Result<()> {
+    let mut params = Params {
+        services: 0,
+        edges: 0,
+        layers: 100,
+        seed: 1,
+    };
+    let (mut json, mut pairs) = (None, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_else(|| usage());
+        let number = || value.parse::<u64>().unwrap_or_else(|_| usage());
+        match flag.as_str() {
+            "--services" => params.services = number() as u32,
+            "--edges" => params.edges = number(),
+            "--layers" => params.layers = number() as u32,
+            "--seed" => params.seed = number(),
+            "--json" => json = Some(value),
+            "--pairs" => pairs = Some(value),
+            _ => usage(),
+        }
+    }
+    let Some(json) = json else { usage() };
+    if params.services < 2 {
+        usage();
+    }
+    let graph = graph(params);
+    let mut json = BufWriter::with_capacity(1 << 20, File::create(json)?);
+    let mut pairs = match pairs {
+        Some(path) => Some(BufWriter::with_capacity(1 << 20, File::create(path)?)),
+        None => None,
+    };
+    write(
+        params,
+        &graph,
+        &mut json,
+        pairs.as_mut().map(|p| p as &mut dyn Write),
+    )?;
+    json.flush()?;
+    if let Some(mut pairs) = pairs {
+        pairs.flush()?;
+    }
+    Ok(())
+}
