@@ -63,25 +63,33 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn measure(app: &mut App, ctx: &egui::Context, frames: usize) -> [(f64, f64); 3] {
+fn measure(app: &mut App, ctx: &egui::Context, frames: usize) -> ([(f64, f64); 3], usize) {
     let size = vec2(1600.0, 1000.0);
     let pointer = Pos2::new(700.0, 500.0);
     let (mut ui_ms, mut tess_ms, mut total_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut vertices = 0;
     for _ in 0..frames {
         let t0 = Instant::now();
         let output = ctx.run_ui(input(size, pointer), |ui| app.frame_ui(ui));
         let t1 = Instant::now();
         let meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
         let t2 = Instant::now();
-        std::hint::black_box(meshes);
+        vertices = meshes
+            .iter()
+            .map(|m| match &m.primitive {
+                egui::epaint::Primitive::Mesh(mesh) => mesh.vertices.len(),
+                egui::epaint::Primitive::Callback(_) => 0,
+            })
+            .sum();
         ui_ms.push((t1 - t0).as_secs_f64() * 1e3);
         tess_ms.push((t2 - t1).as_secs_f64() * 1e3);
         total_ms.push((t2 - t0).as_secs_f64() * 1e3);
     }
-    [ui_ms, tess_ms, total_ms].map(|mut v| {
+    let times = [ui_ms, tess_ms, total_ms].map(|mut v| {
         v.sort_by(f64::total_cmp);
         (percentile(&v, 0.5), percentile(&v, 0.9))
-    })
+    });
+    (times, vertices)
 }
 
 fn main() {
@@ -133,9 +141,9 @@ fn main() {
             ctx.tessellate(output.shapes, output.pixels_per_point);
         }
         let zoom = app.zoom();
-        let [ui, tess, total] = measure(&mut app, &ctx, frames);
+        let ([ui, tess, total], vertices) = measure(&mut app, &ctx, frames);
         println!(
-            "{n:>6} services, all in view (zoom {:>3.0}%): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}",
+            "{n:>6} services, all in view (zoom {:>3.0}%): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}  ({vertices} vertices)",
             zoom * 100.0,
             ui.0,
             ui.1,
@@ -153,9 +161,9 @@ fn main() {
                     });
                 ctx.tessellate(output.shapes, output.pixels_per_point);
             }
-            let [ui, tess, total] = measure(&mut app, &ctx, frames);
+            let ([ui, tess, total], vertices) = measure(&mut app, &ctx, frames);
             println!(
-                "{n:>6} services, zoom {:>3.0}% (boxes with text): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}",
+                "{n:>6} services, zoom {:>3.0}% (boxes with text): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}  ({vertices} vertices)",
                 zoom * 100.0,
                 ui.0,
                 ui.1,
