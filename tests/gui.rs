@@ -361,3 +361,34 @@ fn closing_with_unsaved_changes_asks_and_cancel_keeps_the_window() {
     assert!(h.query_by_label("Unsaved changes").is_none());
     assert!(h.state().is_dirty());
 }
+
+/// A file dropped on the window, as the windowing integration would hand it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_design_file_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dropped.json");
+    let design = two_services("x", "y");
+    event_architect::io::save(&path, &design).unwrap();
+    let mut h = harness(event_architect::builtin_design());
+    settle(&mut h);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.clone())));
+    settle(&mut h);
+    assert_eq!(h.state().design(), &design);
+    assert_eq!(h.state().path(), Some(path.as_path()));
+    assert!(h.state().title().contains("dropped.json"));
+}
