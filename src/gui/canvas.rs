@@ -289,20 +289,15 @@ fn edge_under(view: &CanvasView, p: Pos2, zoom: f32) -> Option<usize> {
         let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
             continue;
         };
-        if !geometry::segment_visible(
-            Rect::from_center_size(p, Vec2::splat(2.0 * tolerance)),
-            a,
-            b,
-        ) {
+        if !geometry::edge_bounds(a, b).expand(tolerance).contains(p) {
             continue;
         }
+        let offset = view.edge(i).map_or(0.0, |e| e.offset);
         let d = if from == to {
-            let l = geometry::self_loop(a);
-            l.windows(2)
-                .map(|w| geometry::distance_to_segment(p, w[0], w[1]))
-                .fold(f32::MAX, f32::min)
+            geometry::distance_to_polyline(p, &geometry::self_loop(a))
+        } else if geometry::needs_bow(a, b) {
+            geometry::distance_to_polyline(p, &geometry::bowed_edge(a, b, offset))
         } else {
-            let offset = view.edge(i).map_or(0.0, |e| e.offset);
             match geometry::edge_segment(a, b, offset) {
                 Some((s, e)) => geometry::distance_to_segment(p, s, e),
                 None => continue,
@@ -348,7 +343,7 @@ fn paint(
         let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
             continue;
         };
-        if !geometry::segment_visible(visible, a, b) {
+        if !geometry::edge_bounds(a, b).intersects(visible) {
             continue;
         }
         let (in_cycle, offset) = view
@@ -380,6 +375,21 @@ fn paint(
             painter.add(Shape::line(points.clone(), stroke));
             arrow_head(painter, before, tip, zoom, color);
             pos2((points[1].x + points[2].x) / 2.0, points[1].y)
+        } else if geometry::needs_bow(a, b) {
+            let points: Vec<Pos2> = geometry::bowed_edge(a, b, offset)
+                .iter()
+                .map(|&p| camera.to_screen(viewport, p))
+                .collect();
+            let n = points.len();
+            if detailed {
+                painter.add(Shape::line(points.clone(), stroke));
+                arrow_head(painter, points[n - 2], points[n - 1], zoom, color);
+            } else {
+                for (k, w) in points.windows(2).enumerate() {
+                    mesh_segment(&mut edge_mesh, w[0], w[1], width, color, k == n - 2);
+                }
+            }
+            points[n / 2]
         } else {
             let Some((s, e)) = geometry::edge_segment(a, b, offset) else {
                 continue;

@@ -185,6 +185,46 @@ pub fn parallel_offsets(pairs: &[(u32, u32)]) -> Vec<f32> {
     offsets
 }
 
+/// True when an edge joins two boxes stacked in one column with room for another box between
+/// them: drawn straight it would run behind the boxes in between (typically the edge that
+/// closes a cycle group laid out in one column), so it bows out to the right instead.
+pub fn needs_bow(from: Pos2, to: Pos2) -> bool {
+    (to.x - from.x).abs() < theme::BOX_WIDTH * 0.5
+        && (to.y - from.y).abs() > 1.5 * theme::BOX_HEIGHT + 0.5 * theme::ROW_GAP
+}
+
+/// A bowed edge as a polyline (canvas units): it leaves the source's right side, swings out to
+/// the right of the column and enters the target's right side. `offset` separates parallels.
+pub fn bowed_edge(from: Pos2, to: Pos2, offset: f32) -> Vec<Pos2> {
+    let half_w = theme::BOX_WIDTH / 2.0;
+    let toward = (to.y - from.y).signum();
+    let start = pos2(from.x + half_w, from.y + toward * theme::BOX_HEIGHT * 0.3);
+    let end = pos2(to.x + half_w, to.y - toward * theme::BOX_HEIGHT * 0.3);
+    let reach = 40.0 + 0.15 * (to.y - from.y).abs() + offset.abs();
+    let c1 = start + vec2(reach, 0.0);
+    let c2 = end + vec2(reach, 0.0);
+    const STEPS: usize = 16;
+    (0..=STEPS)
+        .map(|i| {
+            let t = i as f32 / STEPS as f32;
+            let u = 1.0 - t;
+            let p = start.to_vec2() * (u * u * u)
+                + c1.to_vec2() * (3.0 * u * u * t)
+                + c2.to_vec2() * (3.0 * u * t * t)
+                + end.to_vec2() * (t * t * t);
+            p.to_pos2()
+        })
+        .collect()
+}
+
+/// Distance from `p` to a polyline.
+pub fn distance_to_polyline(p: Pos2, points: &[Pos2]) -> f32 {
+    points
+        .windows(2)
+        .map(|w| distance_to_segment(p, w[0], w[1]))
+        .fold(f32::MAX, f32::min)
+}
+
 /// Distance from `p` to the segment `a`-`b`.
 pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     let ab = b - a;
@@ -223,9 +263,14 @@ pub fn edge_at(segments: &[Option<(Pos2, Pos2)>], p: Pos2, tolerance: f32) -> Op
     best.map(|(i, _)| i)
 }
 
-/// True when the segment's bounding box meets `visible` (a cheap, conservative cull).
-pub fn segment_visible(visible: Rect, a: Pos2, b: Pos2) -> bool {
-    Rect::from_two_pos(a, b).expand(2.0).intersects(visible)
+/// A box that holds everything drawn for an edge between boxes centred at `a` and `b`
+/// (clipped ends, parallel offsets, a bow or a self-loop): a cheap, conservative cull. O(1).
+pub fn edge_bounds(a: Pos2, b: Pos2) -> Rect {
+    let bow = 40.0 + 0.15 * (b.y - a.y).abs() + 3.0 * theme::PARALLEL_EDGE_SPACING;
+    Rect::from_two_pos(a, b).expand2(vec2(
+        theme::BOX_WIDTH / 2.0 + bow,
+        theme::BOX_HEIGHT / 2.0 + 40.0,
+    ))
 }
 
 #[cfg(test)]
@@ -275,6 +320,25 @@ mod tests {
         assert_eq!(
             edge_at(&[None, Some((a, b))], pos2(200.0, 3.0), 4.0),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn edges_down_a_column_bow_around_the_boxes_between() {
+        let (top, middle, bottom) = (pos2(0.0, 0.0), pos2(0.0, 100.0), pos2(0.0, 200.0));
+        assert!(!needs_bow(top, middle));
+        assert!(needs_bow(bottom, top));
+        assert!(!needs_bow(top, pos2(400.0, 200.0)));
+        let curve = bowed_edge(bottom, top, 0.0);
+        // No point of the curve is inside the box in between.
+        assert!(curve.iter().all(|&p| !box_rect(middle).contains(p)));
+        assert!(distance_to_polyline(curve[8], &curve) < 1e-3);
+        let bounds = edge_bounds(bottom, top);
+        assert!(curve.iter().all(|&p| bounds.contains(p)));
+        assert!(
+            self_loop(top)
+                .iter()
+                .all(|&p| edge_bounds(top, top).contains(p))
         );
     }
 

@@ -32,6 +32,9 @@ use view::CanvasView;
 
 const SETTINGS_KEY: &str = "event-architect/settings";
 
+/// Room around the boxes when framing: edges that bow out of a column and edge labels need it.
+const FIT_MARGIN: egui::Vec2 = egui::vec2(90.0, 30.0);
+
 /// Opens the designer window on a design and blocks until it closes.
 ///
 /// `error` (a load error's text) is shown in the window when the requested file could not be
@@ -248,7 +251,7 @@ impl App {
     pub fn with_design(design: Design, path: Option<PathBuf>) -> App {
         let mut canvas = CanvasState::default();
         let doc = Document::new(design, path);
-        canvas.fit_request = Some(Self::design_bounds(&doc));
+        canvas.fit_request = Some(Self::design_bounds(&doc).expand2(FIT_MARGIN));
         App {
             doc,
             view: CanvasView::default(),
@@ -727,7 +730,7 @@ impl App {
             None => geometry::bounds(centers.iter().copied()),
         };
         if let Some(bounds) = bounds {
-            self.canvas.fit_request = Some(bounds.expand(30.0));
+            self.canvas.fit_request = Some(bounds.expand2(FIT_MARGIN));
         }
     }
 
