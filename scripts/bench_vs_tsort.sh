@@ -63,23 +63,25 @@ median_seconds() {
             start=$(date +%s.%N)
             bash -c "$command"
             end=$(date +%s.%N)
-            times+=("$(echo "$end - $start" | bc -l)")
+            times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')")
         done
         printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
     fi
 }
 
-# Peak RSS in MiB of one run.
-peak_mib() {
+# "PEAK_MIB CPU_SECONDS" of one run: peak RSS and user+system CPU time (GNU time). CPU time
+# says less about the machine's other load than wall time does.
+peak_and_cpu() {
     local log="$dir/time.log"
     /usr/bin/time -v bash -c "exec $1" 2>"$log" >/dev/null || true
-    awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log"
+    awk -F': ' '/Maximum resident set size/ {m = $2 / 1024} /User time/ {c += $2}
+        /System time/ {c += $2} END {printf "%.0f %.2f", m, c}' "$log"
 }
 
 tool=$(command -v hyperfine >/dev/null && echo "hyperfine, $runs runs + 1 warm-up" || echo "shell loop, $runs runs + 1 warm-up")
-echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(tsort --version | head -1); timing: $tool"
-printf '\n| services / edges | JSON size | ours median | tsort median | ours/tsort | ours peak RSS | tsort peak RSS |\n'
-printf '|---|---|---|---|---|---|---|\n'
+echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg); $(tsort --version | head -1); timing: $tool"
+printf '\n| services / edges | JSON / pairs size | ours median wall | tsort median wall | ours/tsort (wall) | ours / tsort CPU (1 run) | ours peak RSS | tsort peak RSS |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
 for size in "${sizes[@]}"; do
     read -r n e <<<"$size"
     json="$dir/design-$n-$e.json"
@@ -93,10 +95,10 @@ for size in "${sizes[@]}"; do
     tsort_cmd="tsort $pairs > /dev/null"
     t_ours=$(median_seconds "$ours_cmd")
     t_tsort=$(median_seconds "$tsort_cmd")
-    m_ours=$(peak_mib "$ours plan $json --format json")
-    m_tsort=$(peak_mib "tsort $pairs")
+    read -r m_ours c_ours <<<"$(peak_and_cpu "$ours plan $json --format json")"
+    read -r m_tsort c_tsort <<<"$(peak_and_cpu "tsort $pairs")"
     ratio=$(awk -v a="$t_ours" -v b="$t_tsort" 'BEGIN {printf "%.2f", a / b}')
-    size_mb=$(du -m "$json" | cut -f1)
-    printf '| %s / %s | %s MB | %.3f s | %.3f s | %sx | %s MiB | %s MiB |\n' \
-        "$n" "$e" "$size_mb" "$t_ours" "$t_tsort" "$ratio" "$m_ours" "$m_tsort"
+    size=$(du -m "$json" | cut -f1)/$(du -m "$pairs" | cut -f1)
+    printf '| %s / %s | %s MB | %.3f s | %.3f s | %sx | %s s / %s s | %s MiB | %s MiB |\n' \
+        "$n" "$e" "$size" "$t_ours" "$t_tsort" "$ratio" "$c_ours" "$c_tsort" "$m_ours" "$m_tsort"
 done

@@ -220,10 +220,22 @@ impl Loader {
         self.tables.events = Interner::default();
         let mut edges = Vec::with_capacity(self.tables.edges.len());
         let mut unknown: Vec<(String, u32)> = Vec::new();
-        for (position, (from, to, event)) in std::mem::take(&mut self.tables.edges)
-            .into_iter()
-            .enumerate()
-        {
+        let loaded = std::mem::take(&mut self.tables.edges);
+        for (position, &(from, to, event)) in loaded.iter().enumerate() {
+            if position % BATCH == 0 {
+                // Bring the next batch's shared names and service numbers into cache with
+                // independent reads, as `Tables::apply` does: cloning an `Arc` writes to it.
+                let mut touched = 0usize;
+                for &(from, to, event) in loaded.iter().skip(position).take(BATCH) {
+                    for symbol in [from, to] {
+                        touched ^= *service_of.get(symbol as usize).unwrap_or(&0) as usize;
+                    }
+                    if let Some(name) = events.get(event as usize) {
+                        touched ^= name.as_bytes().first().copied().unwrap_or(0) as usize;
+                    }
+                }
+                std::hint::black_box(touched);
+            }
             let mut ends = [ServiceIndex(0); 2];
             let mut ok = from != u32::MAX && to != u32::MAX;
             for (slot, (field, symbol)) in [("from", from), ("to", to)].into_iter().enumerate() {
@@ -246,6 +258,7 @@ impl Loader {
                 });
             }
         }
+        drop(loaded);
         if !unknown.is_empty() {
             let names = &self.tables.symbols;
             let ids: Vec<&str> = self.services.iter().map(|s| s.id.as_str()).collect();

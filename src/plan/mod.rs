@@ -10,7 +10,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::analysis::{Analysis, Step};
-use crate::model::{Design, ServiceIndex};
+use crate::model::{Design, ServiceIndex, ServiceKind};
 
 pub use diagram::{write_dot, write_mermaid};
 pub use markdown::write_markdown;
@@ -408,14 +408,28 @@ pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> 
     }
     json.key("steps");
     json.open(b'[');
-    for &step in &analysis.condensed_order {
-        for &s in analysis.members(step) {
+    // Kinds in a compact array: the steps go in plan order, and the `Service` records are far
+    // apart in memory.
+    let kinds: Vec<ServiceKind> = design.services.iter().map(|s| s.kind).collect();
+    for chunk in analysis.condensed_order.chunks(256) {
+        // Independent reads of the chunk's event names first, so their cache misses overlap
+        // instead of stalling the writer one at a time.
+        let mut touched = 0u8;
+        for &step in chunk {
+            for &s in analysis.members(step) {
+                for name in events.consumes(s).iter().chain(events.publishes(s)) {
+                    touched ^= name.as_bytes().first().copied().unwrap_or(0);
+                }
+            }
+        }
+        std::hint::black_box(touched);
+        for &s in chunk.iter().flat_map(|&step| analysis.members(step)) {
             json.element();
             json.open(b'{');
             json.key("id");
             json.raw(ids.quoted(s));
             json.key("kind");
-            json.string(design.services[s.index()].kind.as_str());
+            json.string(kinds[s.index()].as_str());
             json.key("stage");
             json.number(analysis.stage_of[s.index()]);
             if let Some(cycle) = analysis.cycle_of[s.index()] {
