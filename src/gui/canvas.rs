@@ -337,7 +337,7 @@ fn paint(
     let mut box_mesh = egui::Mesh::default();
     let mut flat_labels: Vec<(Pos2, std::sync::Arc<egui::Galley>)> = Vec::new();
 
-    // Edges, then their labels on top.
+    // Edges (their labels are drawn after the boxes).
     let mut labels: Vec<(Pos2, usize, Color32)> = Vec::new();
     for (i, &(from, to)) in view.pairs().iter().enumerate() {
         let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
@@ -371,7 +371,7 @@ fn paint(
                 .iter()
                 .map(|&p| camera.to_screen(viewport, p))
                 .collect();
-            let (tip, before) = (points[3], points[2]);
+            let (tip, before) = (points[4], points[3]);
             painter.add(Shape::line(points.clone(), stroke));
             arrow_head(painter, before, tip, zoom, color);
             pos2((points[1].x + points[2].x) / 2.0, points[1].y)
@@ -411,11 +411,6 @@ fn paint(
     }
     if !edge_mesh.is_empty() {
         painter.add(Shape::mesh(edge_mesh));
-    }
-    for (at, i, color) in labels {
-        if let Some(edge) = view.edge(i) {
-            edge_label(painter, at, &edge.event, color);
-        }
     }
 
     // Boxes.
@@ -560,6 +555,13 @@ fn paint(
     }
     for (at, galley) in flat_labels {
         painter.galley(at, galley, theme::BOX_TEXT);
+    }
+
+    // Edge labels last, so no box hides one.
+    for (at, i, color) in labels {
+        if let Some(edge) = view.edge(i) {
+            edge_label(painter, at, &edge.event, color);
+        }
     }
 
     if centers.is_empty() {

@@ -236,16 +236,21 @@ pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     p.distance(a + ab * t)
 }
 
-/// The self-loop of a service: a rectangle-ish path above its box, as a polyline (canvas units).
-pub fn self_loop(center: Pos2) -> [Pos2; 4] {
+/// The self-loop of a service, as a polyline (canvas units): out of the top edge, around the
+/// top-right corner and back into the right edge above the handle, so it never reaches toward
+/// the box above.
+pub fn self_loop(center: Pos2) -> [Pos2; 5] {
     let top = center.y - theme::BOX_HEIGHT / 2.0;
-    let x0 = center.x + theme::BOX_WIDTH * 0.15;
-    let x1 = center.x + theme::BOX_WIDTH * 0.38;
+    let right = center.x + theme::BOX_WIDTH / 2.0;
+    let x0 = center.x + theme::BOX_WIDTH * 0.2;
+    let y1 = center.y - theme::BOX_HEIGHT * 0.3;
+    let out = 20.0;
     [
         pos2(x0, top),
-        pos2(x0, top - 30.0),
-        pos2(x1, top - 30.0),
-        pos2(x1, top),
+        pos2(x0, top - out),
+        pos2(right + out, top - out),
+        pos2(right + out, y1),
+        pos2(right, y1),
     ]
 }
 

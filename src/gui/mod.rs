@@ -461,7 +461,12 @@ impl App {
                     .enumerate()
                     .map(|(i, p)| (ServiceIndex(i as u32), Some(p)))
                     .collect();
-                self.apply(Command::MoveServices(moves));
+                if self.apply(Command::MoveServices(moves)) {
+                    self.set_status(format!(
+                        "Auto-layout: {} stages, left to right (Undo puts the boxes back)",
+                        self.doc.analysis.stage_count()
+                    ));
+                }
                 self.refresh();
                 self.frame(None);
             }
