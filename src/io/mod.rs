@@ -7,7 +7,7 @@ use std::fmt;
 use std::io::{Read, Write};
 use std::path::Path;
 
-pub use load::parse_design;
+pub use load::{parse_design, parse_design_owned};
 
 use crate::model::Design;
 
@@ -103,7 +103,7 @@ pub fn load_path(path: &Path) -> Result<Design, LoadError> {
     } else {
         origin
     };
-    parse_design(&bytes, &origin)
+    parse_design_owned(bytes, &origin)
 }
 
 /// The design as file text: pretty-printed, stable field order, ending in a newline.
