@@ -637,7 +637,7 @@ fn arrow_head(painter: &Painter, from: Pos2, tip: Pos2, zoom: f32, color: Color3
     if !dir.is_finite() {
         return;
     }
-    let length = (theme::ARROW_LENGTH * zoom).clamp(4.0, 18.0);
+    let length = (theme::ARROW_LENGTH * zoom).clamp(6.0, 18.0);
     let side = vec2(-dir.y, dir.x) * length * 0.45;
     let base = tip - dir * length;
     painter.add(Shape::Path(PathShape {

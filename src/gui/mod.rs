@@ -32,8 +32,8 @@ use view::CanvasView;
 
 const SETTINGS_KEY: &str = "event-architect/settings";
 
-/// Room around the boxes when framing: edges that bow out of a column and edge labels need it.
-const FIT_MARGIN: egui::Vec2 = egui::vec2(90.0, 30.0);
+/// Room around what is framed, canvas units (self-loops and edge labels stick out a little).
+const FIT_MARGIN: f32 = 30.0;
 
 /// Opens the designer window on a design and blocks until it closes.
 ///
@@ -251,7 +251,7 @@ impl App {
     pub fn with_design(design: Design, path: Option<PathBuf>) -> App {
         let mut canvas = CanvasState::default();
         let doc = Document::new(design, path);
-        canvas.fit_request = Some(Self::design_bounds(&doc).expand2(FIT_MARGIN));
+        canvas.fit_request = Some(Self::design_bounds(&doc));
         App {
             doc,
             view: CanvasView::default(),
@@ -275,10 +275,43 @@ impl App {
 
     fn design_bounds(doc: &Document) -> egui::Rect {
         let centers = layout::display_positions(&doc.design, &doc.analysis);
-        geometry::bounds(centers).unwrap_or(egui::Rect::from_center_size(
+        Self::drawn_bounds(&centers, &doc.design, None).unwrap_or(egui::Rect::from_center_size(
             egui::Pos2::ZERO,
             egui::vec2(600.0, 400.0),
         ))
+    }
+
+    /// What framing must show: the boxes (all, or `only` these) and the edges that bow out of
+    /// their column between them. O(V + E).
+    fn drawn_bounds(
+        centers: &[egui::Pos2],
+        design: &Design,
+        only: Option<&[ServiceIndex]>,
+    ) -> Option<egui::Rect> {
+        let included = |s: ServiceIndex| only.is_none_or(|list| list.contains(&s));
+        let mut bounds = geometry::bounds(
+            centers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| included(ServiceIndex(*i as u32)))
+                .map(|(_, c)| *c),
+        )?;
+        for edge in &design.edges {
+            if !(included(edge.from) && included(edge.to)) {
+                continue;
+            }
+            let (Some(&a), Some(&b)) =
+                (centers.get(edge.from.index()), centers.get(edge.to.index()))
+            else {
+                continue;
+            };
+            if geometry::needs_bow(a, b) {
+                for p in geometry::bowed_edge(a, b, 0.0) {
+                    bounds.extend_with(p);
+                }
+            }
+        }
+        Some(bounds.expand(FIT_MARGIN))
     }
 
     // ---- test-facing accessors ----
@@ -727,15 +760,8 @@ impl App {
 
     /// Frames some services, or the whole design.
     fn frame(&mut self, services: Option<&[ServiceIndex]>) {
-        let centers = self.view.centers();
-        let bounds = match services {
-            Some(list) => {
-                geometry::bounds(list.iter().filter_map(|s| centers.get(s.index()).copied()))
-            }
-            None => geometry::bounds(centers.iter().copied()),
-        };
-        if let Some(bounds) = bounds {
-            self.canvas.fit_request = Some(bounds.expand2(FIT_MARGIN));
+        if let Some(bounds) = Self::drawn_bounds(self.view.centers(), &self.doc.design, services) {
+            self.canvas.fit_request = Some(bounds);
         }
     }
 

@@ -525,24 +525,15 @@ mod tests {
             .map(|r| r.status)
             .collect();
         assert_eq!(statuses, [201, 409, 400, 401, 401, 200]);
-        for shown in ["201 Created", "409 Conflict", "400 Bad Request", "200 OK"] {
-            assert!(
-                h.query_by_label_contains(shown).is_some(),
-                "{shown} not shown"
-            );
+        let shown = |h: &Harness<'_, SimulationPanel>, text: &str| {
+            h.query_all_by_label_contains(text).count()
+        };
+        for status in ["201 Created", "409 Conflict", "400 Bad Request", "200 OK"] {
+            assert!(shown(&h, status) >= 1, "{status} not shown");
         }
-        assert_eq!(
-            h.get_all_by_label_contains("401 Unauthorized").count() >= 2,
-            true
-        );
-        assert!(
-            h.query_by_label_contains("$argon2id$").is_some(),
-            "store shows the hash"
-        );
-        assert!(
-            h.query_by_label_contains("Tr0ub4dor").is_none(),
-            "never the password"
-        );
+        assert!(shown(&h, "401 Unauthorized") >= 2);
+        assert!(shown(&h, "$argon2id$") >= 1, "the store shows the hash");
+        assert_eq!(shown(&h, "Tr0ub4dor"), 0, "never the password");
     }
 
     #[test]
