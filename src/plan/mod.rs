@@ -361,21 +361,114 @@ impl IdTable {
 /// plus `cycle_paths`, `steps` (each service with its stage and events, in condensed order),
 /// `condensed_order`, `condensed_stages` and `critical_path`.
 pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> io::Result<()> {
-    let events = EventIndex::new(design);
     let ids = IdTable::new(design);
-    let mut json = Pretty {
-        out,
-        buffer: Vec::with_capacity(FLUSH_AT + 4096),
-        depth: 0,
-        first: true,
-    };
+    std::thread::scope(|scope| {
+        // The last sections (about a third of the text) are rendered on a second thread while
+        // this one indexes the events and writes the rest.
+        let tail = scope.spawn(|| -> io::Result<Vec<u8>> {
+            let mut bytes = Vec::new();
+            let mut json = Pretty {
+                out: &mut bytes,
+                buffer: Vec::with_capacity(FLUSH_AT + 4096),
+                depth: 1,
+                first: false,
+            };
+            write_tail(&mut json, analysis, &ids)?;
+            json.out.write_all(&json.buffer)?;
+            drop(json);
+            Ok(bytes)
+        });
+        let events = EventIndex::new(design);
+        let mut json = Pretty {
+            out,
+            buffer: Vec::with_capacity(FLUSH_AT + 4096),
+            depth: 0,
+            first: true,
+        };
+        json.open(b'{');
+        json.key("design");
+        json.string(&design.name);
+        json.key("acyclic");
+        json.boolean(analysis.is_acyclic());
+        json.key("order");
+        json.ids(&ids, &analysis.order)?;
+        json.key("stages");
+        json.open(b'[');
+        for stage in &analysis.stages {
+            json.element();
+            json.ids(&ids, stage)?;
+        }
+        json.close(b']');
+        for (key, path) in [("cycles", false), ("cycle_paths", true)] {
+            json.key(key);
+            json.open(b'[');
+            for cycle in &analysis.cycles {
+                json.element();
+                json.ids(&ids, if path { &cycle.path } else { &cycle.members })?;
+            }
+            json.close(b']');
+        }
+        json.key("steps");
+        json.open(b'[');
+        // Kinds in a compact array: the steps go in plan order, and the `Service` records are far
+        // apart in memory.
+        let kinds: Vec<ServiceKind> = design.services.iter().map(|s| s.kind).collect();
+        for chunk in analysis.condensed_order.chunks(256) {
+            // Independent reads of the chunk's event names first, so their cache misses overlap
+            // instead of stalling the writer one at a time.
+            let mut touched = 0u8;
+            for &step in chunk {
+                for &s in analysis.members(step) {
+                    for name in events.consumes(s).iter().chain(events.publishes(s)) {
+                        touched ^= name.as_bytes().first().copied().unwrap_or(0);
+                    }
+                }
+            }
+            std::hint::black_box(touched);
+            for &s in chunk.iter().flat_map(|&step| analysis.members(step)) {
+                json.element();
+                json.open(b'{');
+                json.key("id");
+                json.raw(ids.quoted(s));
+                json.key("kind");
+                json.string(kinds[s.index()].as_str());
+                json.key("stage");
+                json.number(analysis.stage_of[s.index()]);
+                if let Some(cycle) = analysis.cycle_of[s.index()] {
+                    json.key("cycle");
+                    json.number(cycle);
+                }
+                json.key("consumes");
+                json.strings(events.consumes(s).iter().copied())?;
+                json.key("publishes");
+                json.strings(events.publishes(s).iter().copied())?;
+                json.close(b'}');
+                json.flush_if_full()?;
+            }
+        }
+        json.close(b']');
+        let tail = tail
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        json.out.write_all(&json.buffer)?;
+        json.buffer.clear();
+        json.out.write_all(&tail)?;
+        json.close(b'}');
+        json.raw(b"\n");
+        json.out.write_all(&json.buffer)?;
+        json.out.flush()
+    })
+}
+
+/// The sections after `steps`: `condensed_order`, `condensed_stages` and `critical_path`.
+fn write_tail(json: &mut Pretty, analysis: &Analysis, ids: &IdTable) -> io::Result<()> {
     let groups = |json: &mut Pretty, steps: &[Step]| -> io::Result<()> {
         json.open(b'[');
         for &step in steps {
             json.element();
             json.open(b'{');
             json.key("services");
-            json.ids(&ids, analysis.members(step))?;
+            json.ids(ids, analysis.members(step))?;
             json.key("cycle");
             json.boolean(analysis.step_cycle(step).is_some());
             json.close(b'}');
@@ -383,75 +476,13 @@ pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> 
         json.close(b']');
         Ok(())
     };
-    json.open(b'{');
-    json.key("design");
-    json.string(&design.name);
-    json.key("acyclic");
-    json.boolean(analysis.is_acyclic());
-    json.key("order");
-    json.ids(&ids, &analysis.order)?;
-    json.key("stages");
-    json.open(b'[');
-    for stage in &analysis.stages {
-        json.element();
-        json.ids(&ids, stage)?;
-    }
-    json.close(b']');
-    for (key, path) in [("cycles", false), ("cycle_paths", true)] {
-        json.key(key);
-        json.open(b'[');
-        for cycle in &analysis.cycles {
-            json.element();
-            json.ids(&ids, if path { &cycle.path } else { &cycle.members })?;
-        }
-        json.close(b']');
-    }
-    json.key("steps");
-    json.open(b'[');
-    // Kinds in a compact array: the steps go in plan order, and the `Service` records are far
-    // apart in memory.
-    let kinds: Vec<ServiceKind> = design.services.iter().map(|s| s.kind).collect();
-    for chunk in analysis.condensed_order.chunks(256) {
-        // Independent reads of the chunk's event names first, so their cache misses overlap
-        // instead of stalling the writer one at a time.
-        let mut touched = 0u8;
-        for &step in chunk {
-            for &s in analysis.members(step) {
-                for name in events.consumes(s).iter().chain(events.publishes(s)) {
-                    touched ^= name.as_bytes().first().copied().unwrap_or(0);
-                }
-            }
-        }
-        std::hint::black_box(touched);
-        for &s in chunk.iter().flat_map(|&step| analysis.members(step)) {
-            json.element();
-            json.open(b'{');
-            json.key("id");
-            json.raw(ids.quoted(s));
-            json.key("kind");
-            json.string(kinds[s.index()].as_str());
-            json.key("stage");
-            json.number(analysis.stage_of[s.index()]);
-            if let Some(cycle) = analysis.cycle_of[s.index()] {
-                json.key("cycle");
-                json.number(cycle);
-            }
-            json.key("consumes");
-            json.strings(events.consumes(s).iter().copied())?;
-            json.key("publishes");
-            json.strings(events.publishes(s).iter().copied())?;
-            json.close(b'}');
-            json.flush_if_full()?;
-        }
-    }
-    json.close(b']');
     json.key("condensed_order");
-    groups(&mut json, &analysis.condensed_order)?;
+    groups(json, &analysis.condensed_order)?;
     json.key("condensed_stages");
     json.open(b'[');
     for stage in &analysis.condensed_stages {
         json.element();
-        groups(&mut json, stage)?;
+        groups(json, stage)?;
     }
     json.close(b']');
     json.key("critical_path");
@@ -464,10 +495,7 @@ pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> 
         json.flush_if_full()?;
     }
     json.close(b']');
-    json.close(b'}');
-    json.raw(b"\n");
-    json.out.write_all(&json.buffer)?;
-    json.out.flush()
+    Ok(())
 }
 
 /// A cycle path as users read it: `a -> b -> a`.
