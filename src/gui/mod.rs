@@ -243,6 +243,9 @@ impl App {
         {
             app.settings = settings;
         }
+        if let Some(path) = app.doc.path.clone() {
+            files::push_recent(&mut app.settings.recent, path);
+        }
         app
     }
 
