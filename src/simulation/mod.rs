@@ -1071,7 +1071,7 @@ impl Simulation {
         let entry = self.entry_id();
         let keep = self.keep_bodies;
         let state = &mut self.requests[request as usize];
-        let latency_us = now - state.sent_at_us;
+        let latency_us = now.saturating_sub(state.sent_at_us);
         let route = Arc::clone(&state.route);
         let gateway = state.gateway;
         if record {
