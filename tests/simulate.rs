@@ -285,7 +285,7 @@ fn malformed_scenario_exits_2_naming_file_place_and_problem() {
 
     let missing = run(&["simulate", DESIGN, "--scenario", "no/such/file.json"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("cannot read scenario no/such/file.json"));
+    assert!(stderr(&missing).contains("cannot read no/such/file.json"));
 }
 
 #[test]

@@ -761,19 +761,10 @@ impl Simulation {
         state.outstanding = count;
         state.events = count;
         if count == 0 {
-            state.answered = true;
             let body = Arc::new(json!({
                 "error": format!("no service subscribes to {event}, the event of route {route}"),
             }));
-            self.schedule(
-                now + latency,
-                Action::Respond {
-                    request,
-                    status: 502,
-                    body,
-                    cause: entry,
-                },
-            );
+            self.answer(request, 502, body, entry, now + latency);
         }
         if record {
             let outcome = if count == 0 {
@@ -894,18 +885,9 @@ impl Simulation {
             } else if let Some((status, body)) = &handled.response
                 && !state.answered
             {
-                state.answered = true;
                 answered_here = true;
                 let (status, body) = (*status, Arc::clone(body));
-                self.schedule(
-                    done_at,
-                    Action::Respond {
-                        request: message.request,
-                        status,
-                        body,
-                        cause: entry,
-                    },
-                );
+                self.answer(message.request, status, body, entry, done_at);
             }
         }
         // Events published while the request is unanswered may still answer it (forwarding).
@@ -942,22 +924,12 @@ impl Simulation {
         if still_open {
             state.outstanding += count;
             if state.outstanding == 0 {
-                state.answered = true;
                 let (status, body) = if state.accepted {
                     (202, json!({"accepted": true}))
                 } else {
                     (502, json!({"error": "no function answered the request"}))
                 };
-                let body = Arc::new(body);
-                self.schedule(
-                    done_at,
-                    Action::Respond {
-                        request: message.request,
-                        status,
-                        body,
-                        cause: entry,
-                    },
-                );
+                self.answer(message.request, status, Arc::new(body), entry, done_at);
             }
         }
 
@@ -1037,6 +1009,20 @@ impl Simulation {
                 0,
             );
         }
+    }
+
+    /// Marks a request answered and schedules its response at `at_us`.
+    fn answer(&mut self, request: u32, status: u16, body: Arc<Value>, cause: u64, at_us: u64) {
+        self.requests[request as usize].answered = true;
+        self.schedule(
+            at_us,
+            Action::Respond {
+                request,
+                status,
+                body,
+                cause,
+            },
+        );
     }
 
     /// Records an entry about `message` at `service` (queued, dead letter).

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::io::Problem;
+use crate::io::{LoadError, Problem};
 
 /// The built-in register/login scenario (`samples/register_login.scenario.json`).
 pub const BUILTIN_SCENARIO: &str = include_str!("../../samples/register_login.scenario.json");
@@ -128,30 +128,10 @@ impl Scenario {
 /// Why a scenario cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    /// The file could not be read.
-    #[error(
-        "cannot read scenario {origin}: {source}\n  hint: check the path and that the file is readable"
-    )]
-    Io {
-        /// The file.
-        origin: String,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// The text is not well-formed JSON.
-    #[error(
-        "{origin}:{line}:{column}: malformed JSON: {message}\n  hint: fix the JSON syntax at that line and column (a missing comma, quote or bracket is the usual cause)"
-    )]
-    Syntax {
-        /// The file.
-        origin: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-    },
+    /// The file could not be read or is not well-formed JSON: the same errors, with the same
+    /// file:line:column and hint, as a design file's.
+    #[error(transparent)]
+    File(#[from] LoadError),
     /// Well-formed JSON that is not a valid scenario, or one the design cannot run.
     #[error("{}", problems_message(origin, problems))]
     Invalid {
@@ -192,7 +172,7 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
     } else {
         std::fs::read(path).map(|b| bytes = b)
     };
-    read.map_err(|source| ScenarioError::Io {
+    read.map_err(|source| LoadError::Io {
         origin: origin.clone(),
         source,
     })?;
@@ -201,7 +181,7 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Parses and checks a scenario. `origin` names the file in messages.
 pub fn parse_scenario(text: &[u8], origin: &str) -> Result<Scenario, ScenarioError> {
-    let value: Value = serde_json::from_slice(text).map_err(|error| ScenarioError::Syntax {
+    let value: Value = serde_json::from_slice(text).map_err(|error| LoadError::Syntax {
         origin: origin.to_owned(),
         line: error.line(),
         column: error.column(),
