@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::scenario::HashCost;
 use super::store::{Store, WriteOutcome, key_text};
-use super::trace::redact_map;
+use super::trace::{contains_secret, redact_map};
 use crate::model::Behavior;
 
 /// The event `register` publishes on its edges carrying it.
@@ -88,10 +88,15 @@ impl Handled {
         }
     }
 
-    fn with_op(mut self, op: &'static str, key: &str, result: &'static str) -> Handled {
+    fn with_op(
+        mut self,
+        op: &'static str,
+        key: impl Into<String>,
+        result: &'static str,
+    ) -> Handled {
         self.store_op = Some(StoreOp {
             op,
-            key: key.to_owned(),
+            key: key.into(),
             result,
         });
         self
@@ -390,13 +395,18 @@ fn keyed<'a>(
     Ok((body, key))
 }
 
-fn store_put(payload: &Value, cx: Context<'_>) -> Handled {
+fn store_put(payload: &Arc<Value>, cx: Context<'_>) -> Handled {
     let (body, key) = match keyed(payload, &cx) {
         Ok(found) => found,
         Err(rejection) => return *rejection,
     };
-    // A table never holds a password in plain text, whatever a scenario sends it.
-    let item = Arc::new(Value::Object(redact_map(body)));
+    // A table never holds a password in plain text, whatever a scenario sends it. Without a
+    // secret, the payload itself is stored (shared, not copied).
+    let item = if contains_secret(payload) {
+        Arc::new(Value::Object(redact_map(body)))
+    } else {
+        Arc::clone(payload)
+    };
     let Some(table) = cx.table.and_then(|id| cx.store.tables.get_mut(id)) else {
         return table_missing(&cx);
     };
@@ -408,7 +418,7 @@ fn store_put(payload: &Value, cx: Context<'_>) -> Handled {
         store_op: None,
         failure: None,
     }
-    .with_op("put", &key, "stored")
+    .with_op("put", key, "stored")
 }
 
 fn store_get(payload: &Value, cx: Context<'_>) -> Handled {
@@ -426,7 +436,7 @@ fn store_get(payload: &Value, cx: Context<'_>) -> Handled {
             store_op: None,
             failure: None,
         }
-        .with_op("get", &key, "found"),
+        .with_op("get", key, "found"),
         None => Handled::answer(404, json!({"error": "not found", "key": key})).with_op(
             "get",
             &key,
@@ -572,13 +582,17 @@ mod tests {
         let mut f = Fixture::new();
         let put = f.run(
             Behavior::StorePut,
-            json!({"name": "k", "password": "plain-text", "v": 1}),
+            json!({"name": "k", "password": "plain-text", "v": {"deep": {"secret": "s3"}}}),
         );
         assert_eq!(status(&put), 200);
         let got = f.run(Behavior::StoreGet, json!({"name": "k"}));
         let (status_code, item) = got.response.unwrap();
         assert_eq!(status_code, 200);
         assert_eq!(item["password"], "***");
+        assert_eq!(item["v"]["deep"]["secret"], "***");
+        f.run(Behavior::StorePut, json!({"name": "plain", "v": 2}));
+        let stored = f.store.tables["users"].get("plain").unwrap();
+        assert_eq!(stored["v"], 2);
         assert_eq!(
             status(&f.run(Behavior::StoreGet, json!({"name": "x"}))),
             404

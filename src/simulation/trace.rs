@@ -79,6 +79,17 @@ pub fn is_secret_field(name: &str) -> bool {
         && !lower.contains("hash")
 }
 
+/// True when `value` has a secret field at any depth (then [`redact`] changes it). O(size).
+pub fn contains_secret(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| is_secret_field(key) || contains_secret(value)),
+        Value::Array(items) => items.iter().any(contains_secret),
+        _ => false,
+    }
+}
+
 /// A copy of `value` with every secret field (at any depth) replaced by `"***"`. O(size).
 pub fn redact(value: &Value) -> Value {
     match value {
@@ -122,5 +133,10 @@ mod tests {
         assert_eq!(redacted["password_hash"], "$argon2id$...");
         assert_eq!(redacted["name"], "alice");
         assert!(!redacted.to_string().contains("hunter2"));
+        assert!(contains_secret(&value));
+        assert!(!contains_secret(&redacted["nested"][0]["x"]));
+        assert!(!contains_secret(
+            &json!({"a": [{"b": 1}], "password_hash": "h"})
+        ));
     }
 }
