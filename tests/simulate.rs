@@ -350,4 +350,5 @@ fn help_explains_how_routes_reach_functions() {
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("How a request reaches a function"), "{help}");
     assert!(help.contains("--scenario"));
+    assert!(help.contains("{i} becomes the repeat number"), "{help}");
 }

@@ -27,7 +27,8 @@ How a request reaches a function:
 Scenario file:
   {\"seed\": 42, \"repeat\": 1, \"hash_cost\": {\"m_cost_kib\": 19456, \"t_cost\": 2, \"p_cost\": 1},
    \"requests\": [{\"route\": \"POST /register\", \"body\": {...}, \"delay_ms\": 100, \"repeat\": 1}]}
-  In body strings, {n} is the round (top-level repeat) and {i} the repeat of the request.
+  In body strings, {i} becomes the repeat number of the request, and the letter n in braces
+  the round number (top-level repeat).
   Lowering hash_cost is for load runs only; the output says so.
 
 Exit codes: 0 the run completed (whatever the statuses), 2 bad input (design, scenario, arguments).";
