@@ -34,13 +34,8 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     let analysis = analyze(&design);
     let written = match &args.output {
         Some(path) => {
-            let mut bytes = Vec::new();
-            write_plan(&mut bytes, format, &design, &analysis)
-                .map_err(anyhow::Error::from)
-                .and_then(|()| {
-                    crate::io::write_atomic(path, &bytes)
-                        .with_context(|| format!("cannot write {}", path.display()))
-                })
+            crate::io::write_atomic_with(path, |out| write_plan(out, format, &design, &analysis))
+                .with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
             let stdout = io::stdout().lock();
