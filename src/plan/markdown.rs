@@ -12,11 +12,7 @@ fn code(text: &str, in_table: bool) -> String {
     if in_table {
         text = text.replace('|', "\\|");
     }
-    let longest_run = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
         " "
