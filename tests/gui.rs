@@ -6,7 +6,7 @@
 
 use egui::{Key, Modifiers, Pos2, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use event_architect::gui::App;
 use event_architect::model::{Design, Service, ServiceKind};
 
@@ -391,4 +391,45 @@ fn dropping_a_design_file_opens_it() {
     assert_eq!(h.state().design(), &design);
     assert_eq!(h.state().path(), Some(path.as_path()));
     assert!(h.state().title().contains("dropped.json"));
+}
+
+#[test]
+fn the_simulation_panel_runs_the_builtin_scenario() {
+    let mut h = harness(event_architect::builtin_design());
+    settle(&mut h);
+    // The side panel opens on the inspector; the Simulation tab is one click away.
+    h.get_by_label("Simulation").click();
+    settle(&mut h);
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    // The run is on a worker thread (argon2 hashes): step until it reports back, bounded.
+    for _ in 0..1500 {
+        h.step();
+        if h.query_by_label_contains("finished").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("finished").is_some(),
+        "the run did not finish"
+    );
+    let shown: Vec<u16> = h
+        .query_all_by_label_contains(" ")
+        .filter_map(|node| {
+            let ak = node.accesskit_node();
+            let label = ak.label().or_else(|| ak.value())?;
+            let mut words = label.split_whitespace();
+            let first = words.next()?;
+            if !first.starts_with('#') {
+                return None;
+            }
+            // "#<request> <method> <path> <status> <reason> <body>": the first status-like word.
+            words.find_map(|w| w.parse::<u16>().ok().filter(|s| (100..600).contains(s)))
+        })
+        .collect();
+    assert_eq!(shown, [201, 409, 400, 401, 401, 200]);
+    // The window never hid the statuses behind another panel: the reason phrases are shown.
+    assert!(h.query_by_label_contains("409 Conflict").is_some());
 }

@@ -80,6 +80,15 @@ pub struct CanvasOptions {
     pub show_stages: bool,
 }
 
+/// What a running simulation adds to the canvas, resolved to view indices by the window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimOverlay {
+    /// Services handling an event now: they glow.
+    pub active: Vec<usize>,
+    /// The edge (position) the last event took and how far its dot has travelled, 0 to 1.
+    pub hop: Option<(usize, f32)>,
+}
+
 /// The canvas's own state. Session state.
 #[derive(Debug)]
 pub struct CanvasState {
@@ -114,6 +123,7 @@ pub fn canvas_ui(
     view: &mut CanvasView,
     analysis: &Analysis,
     options: CanvasOptions,
+    overlay: &SimOverlay,
 ) -> Vec<CanvasEvent> {
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let viewport = response.rect;
@@ -123,6 +133,7 @@ pub fn canvas_ui(
     }
     let events = interact(ui, &response, state, view);
     paint(&painter, state, view, analysis, options);
+    paint_simulation(&painter, state, view, overlay);
     events
 }
 
@@ -592,6 +603,93 @@ fn paint(
                 StrokeKind::Outside,
             );
         }
+    }
+}
+
+/// The edge's drawn path, canvas units (as [`paint`] draws it).
+fn edge_path(view: &CanvasView, position: usize) -> Option<Vec<Pos2>> {
+    let centers = view.centers();
+    let &(from, to) = view.pairs().get(position)?;
+    let a = *centers.get(from as usize)?;
+    let b = *centers.get(to as usize)?;
+    let offset = view.edge(position).map_or(0.0, |e| e.offset);
+    Some(if from == to {
+        geometry::self_loop(a).to_vec()
+    } else if geometry::needs_bow(a, b) {
+        geometry::bowed_edge(a, b, offset)
+    } else {
+        let (s, e) = geometry::edge_segment(a, b, offset)?;
+        vec![s, e]
+    })
+}
+
+/// The point a fraction `t` (0 to 1) of the way along a polyline.
+fn point_along(points: &[Pos2], t: f32) -> Option<Pos2> {
+    let total: f32 = points.windows(2).map(|w| w[0].distance(w[1])).sum();
+    let first = *points.first()?;
+    let mut left = total * t.clamp(0.0, 1.0);
+    for w in points.windows(2) {
+        let length = w[0].distance(w[1]);
+        if left <= length && length > 0.0 {
+            return Some(w[0] + (w[1] - w[0]) * (left / length));
+        }
+        left -= length;
+    }
+    Some(points.last().copied().unwrap_or(first))
+}
+
+/// The simulation on top: active services glow, the last hop's edge is lit and carries a dot.
+fn paint_simulation(
+    painter: &Painter,
+    state: &CanvasState,
+    view: &CanvasView,
+    overlay: &SimOverlay,
+) {
+    let viewport = painter.clip_rect();
+    let camera = state.camera;
+    let zoom = camera.zoom;
+    let radius = CornerRadius::same((theme::BOX_ROUNDING * zoom + 4.0).clamp(0.0, 255.0) as u8);
+    for &i in &overlay.active {
+        let Some(&center) = view.centers().get(i) else {
+            continue;
+        };
+        let screen = camera.rect_to_screen(viewport, geometry::box_rect(center));
+        if !screen.intersects(viewport) {
+            continue;
+        }
+        for (grow, alpha) in [(9.0, 0.12), (6.0, 0.25), (3.0, 0.5)] {
+            painter.rect_stroke(
+                screen.expand(grow),
+                radius,
+                Stroke::new(3.0, theme::SIM_ACTIVE.gamma_multiply(alpha)),
+                StrokeKind::Outside,
+            );
+        }
+        painter.rect_stroke(
+            screen.expand(1.0),
+            radius,
+            Stroke::new(2.0, theme::SIM_ACTIVE),
+            StrokeKind::Outside,
+        );
+    }
+    let Some((position, t)) = overlay.hop else {
+        return;
+    };
+    let Some(path) = edge_path(view, position) else {
+        return;
+    };
+    let points: Vec<Pos2> = path
+        .iter()
+        .map(|&p| camera.to_screen(viewport, p))
+        .collect();
+    painter.add(Shape::line(
+        points.clone(),
+        Stroke::new(3.0, theme::SIM_DOT.gamma_multiply(0.55)),
+    ));
+    if let Some(at) = point_along(&points, t) {
+        let r = (6.0 * zoom).clamp(4.0, 9.0);
+        painter.circle_filled(at, r * 2.0, theme::SIM_DOT.gamma_multiply(0.18));
+        painter.circle(at, r, theme::SIM_DOT, Stroke::new(1.5, theme::CANVAS_BG));
     }
 }
 

@@ -13,6 +13,7 @@ pub mod canvas;
 pub mod files;
 pub mod geometry;
 pub mod layout;
+pub mod simulation_panel;
 pub mod theme;
 pub mod view;
 
@@ -26,7 +27,7 @@ use crate::analysis::{Analysis, analyze};
 use crate::model::edit::{Command, History};
 use crate::model::{Design, EventEdge, Position, Service, ServiceIndex, ServiceKind};
 use crate::plan::PlanFormat;
-use canvas::{CanvasEvent, CanvasOptions, CanvasState};
+use canvas::{CanvasEvent, CanvasOptions, CanvasState, SimOverlay};
 use files::{DialogOutcome, DialogState, FilePurpose};
 use view::CanvasView;
 
@@ -75,6 +76,20 @@ pub struct Settings {
     pub show_inspector: bool,
     /// The problems panel is open.
     pub show_problems: bool,
+    /// The simulation panel is open (a tab beside the inspector).
+    pub show_simulation: bool,
+    /// Which tab the side panel shows when both the inspector and the simulation are open.
+    pub side_tab: SideTab,
+}
+
+/// The tabs of the side panel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SideTab {
+    /// The inspector: the selected service, edge or the design.
+    #[default]
+    Inspector,
+    /// The simulation panel.
+    Simulation,
 }
 
 impl Default for Settings {
@@ -85,6 +100,8 @@ impl Default for Settings {
             show_stages: true,
             show_inspector: true,
             show_problems: true,
+            show_simulation: true,
+            side_tab: SideTab::Inspector,
         }
     }
 }
@@ -230,6 +247,9 @@ pub struct App {
     actions: Vec<Action>,
     allowed_to_close: bool,
     title: String,
+    simulation: simulation_panel::SimulationPanel,
+    /// The hop the canvas animates: its trace length (a new step restarts it) and start time.
+    hop_started: Option<(usize, f64)>,
 }
 
 impl App {
@@ -273,6 +293,8 @@ impl App {
             actions: Vec::new(),
             allowed_to_close: false,
             title: String::new(),
+            simulation: simulation_panel::SimulationPanel::new(),
+            hop_started: None,
         }
     }
 
@@ -581,6 +603,8 @@ impl App {
         if self.doc.analyzed != revision {
             self.doc.analysis = analyze(&self.doc.design);
             self.doc.analyzed = revision;
+            self.simulation.design_changed();
+            self.hop_started = None;
         }
         self.clamp_selection();
         if self
@@ -883,6 +907,7 @@ impl App {
                 ui.checkbox(&mut self.settings.show_stages, "Show stages");
                 ui.checkbox(&mut self.settings.show_inspector, "Show inspector");
                 ui.checkbox(&mut self.settings.show_problems, "Show problems");
+                ui.checkbox(&mut self.settings.show_simulation, "Show simulation");
             });
         });
     }
@@ -929,6 +954,22 @@ impl App {
             ui.separator();
             ui.toggle_value(&mut self.settings.show_order, "Order");
             ui.toggle_value(&mut self.settings.show_stages, "Stages");
+            ui.separator();
+            let simulating = self.settings.show_simulation
+                && (self.settings.side_tab == SideTab::Simulation || !self.settings.show_inspector);
+            if ui
+                .selectable_label(simulating, "▶ Simulate")
+                .on_hover_text("Open the Simulation panel: run the scenario against this design")
+                .clicked()
+            {
+                if simulating {
+                    self.settings.side_tab = SideTab::Inspector;
+                    self.settings.show_simulation = false;
+                } else {
+                    self.settings.show_simulation = true;
+                    self.settings.side_tab = SideTab::Simulation;
+                }
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 for kind in ServiceKind::ALL.iter().rev() {
                     ui.label(
@@ -1511,6 +1552,91 @@ impl App {
         }
     }
 
+    /// The side panel: the inspector and the simulation, as tabs when both are open.
+    fn side_ui(&mut self, ui: &mut Ui) {
+        let tab = match (self.settings.show_inspector, self.settings.show_simulation) {
+            (true, true) => {
+                ui.horizontal(|ui| {
+                    for (tab, label) in [
+                        (SideTab::Inspector, "Inspector"),
+                        (SideTab::Simulation, "Simulation"),
+                    ] {
+                        let text = RichText::new(label).size(15.0);
+                        ui.selectable_value(&mut self.settings.side_tab, tab, text);
+                    }
+                });
+                ui.separator();
+                self.settings.side_tab
+            }
+            (false, _) => SideTab::Simulation,
+            (true, false) => SideTab::Inspector,
+        };
+        match tab {
+            SideTab::Inspector => self.inspector_ui(ui),
+            SideTab::Simulation => {
+                let clicked = egui::ScrollArea::vertical()
+                    .id_salt("simulation-panel")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.simulation.ui(ui, &self.doc.design))
+                    .inner;
+                if let Some(index) = clicked.and_then(|id| self.doc.design.find(&id)) {
+                    self.actions.push(Action::SelectAndFrame(vec![index]));
+                }
+            }
+        }
+    }
+
+    /// The simulation's highlight in view indices; asks for repaints only while a dot travels.
+    fn sim_overlay(&mut self, ctx: &egui::Context) -> SimOverlay {
+        let highlight = self.simulation.highlight();
+        let design = &self.doc.design;
+        let active = highlight
+            .active
+            .iter()
+            .filter_map(|id| design.find(id))
+            .map(|s| s.index())
+            .collect();
+        let edge = highlight.hop.as_ref().and_then(|(from, to, event)| {
+            let (from, to) = (design.find(from)?, design.find(to)?);
+            design
+                .edges
+                .iter()
+                .position(|e| e.from == from && e.to == to && *e.event == **event)
+                .or_else(|| {
+                    design
+                        .edges
+                        .iter()
+                        .position(|e| e.from == from && e.to == to)
+                })
+        });
+        let Some(edge) = edge else {
+            self.hop_started = None;
+            return SimOverlay { active, hop: None };
+        };
+        let now = ctx.input(|i| i.time);
+        let steps = self.simulation.trace().len();
+        let started = match self.hop_started {
+            Some((at, started)) if at == steps => started,
+            _ => {
+                self.hop_started = Some((steps, now));
+                now
+            }
+        };
+        let seconds = if self.simulation.is_playing() {
+            (1.0 / self.simulation.speed().max(0.1)).min(theme::SIM_HOP_SECONDS)
+        } else {
+            theme::SIM_HOP_SECONDS
+        };
+        let t = ((now - started) as f32 / seconds).clamp(0.0, 1.0);
+        if t < 1.0 {
+            ctx.request_repaint();
+        }
+        SimOverlay {
+            active,
+            hop: Some((edge, t)),
+        }
+    }
+
     /// One frame of the whole window, for eframe and for benchmarks and tests.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
@@ -1529,17 +1655,18 @@ impl App {
                 .min_size(60.0)
                 .show(ui, |ui| self.problems_ui(ui));
         }
-        if self.settings.show_inspector {
-            egui::Panel::right("inspector")
+        if self.settings.show_inspector || self.settings.show_simulation {
+            egui::Panel::right("side")
                 .resizable(true)
-                .default_size(300.0)
-                .min_size(220.0)
-                .show(ui, |ui| self.inspector_ui(ui));
+                .default_size(360.0)
+                .min_size(240.0)
+                .show(ui, |ui| self.side_ui(ui));
         }
         let options = CanvasOptions {
             show_order: self.settings.show_order,
             show_stages: self.settings.show_stages,
         };
+        let overlay = self.sim_overlay(&ctx);
         let events = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -1549,6 +1676,7 @@ impl App {
                     &mut self.view,
                     &self.doc.analysis,
                     options,
+                    &overlay,
                 )
             })
             .inner;

@@ -14,32 +14,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
+
+use super::theme::{STATUS_CLIENT_ERROR, STATUS_SERVER_ERROR, status_color};
 
 use crate::model::Design;
 use crate::simulation::{
     BUILTIN_SCENARIO, Progress, RunEnd, Simulation, TraceEntry, parse_scenario, reason_phrase,
 };
 
-/// Colour of a 2xx status. (Candidates for `theme.rs`.)
-pub const STATUS_OK: Color32 = Color32::from_rgb(110, 200, 120);
-/// Colour of a 4xx status.
-pub const STATUS_CLIENT_ERROR: Color32 = Color32::from_rgb(235, 170, 70);
-/// Colour of a 5xx status.
-pub const STATUS_SERVER_ERROR: Color32 = Color32::from_rgb(235, 90, 90);
 /// The trace table keeps at most this many rows; a longer run counts the rest.
 pub const MAX_TRACE_ROWS: usize = 200_000;
 /// Most steps Play takes in one frame, whatever the speed.
 pub const MAX_STEPS_PER_FRAME: usize = 2_000;
-
-/// The colour of an HTTP status.
-pub fn status_color(status: u16) -> Color32 {
-    match status {
-        200..=299 => STATUS_OK,
-        400..=499 => STATUS_CLIENT_ERROR,
-        _ => STATUS_SERVER_ERROR,
-    }
-}
 
 /// What the canvas should show for the current step.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,6 +107,16 @@ impl SimulationPanel {
     /// The simulation, when one is built and not on the worker thread.
     pub fn simulation(&self) -> Option<&Simulation> {
         self.simulation.as_ref()
+    }
+
+    /// True while Play is stepping (the canvas animates then).
+    pub fn is_playing(&self) -> bool {
+        self.playing && self.worker.is_none()
+    }
+
+    /// Play speed, steps per second.
+    pub fn speed(&self) -> f32 {
+        self.speed
     }
 
     /// True while a run is on the worker thread.

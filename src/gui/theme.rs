@@ -83,6 +83,28 @@ pub const BADGE_TEXT: Color32 = Color32::WHITE;
 /// The edge being drawn by drag-to-connect.
 pub const PENDING_EDGE: Color32 = Color32::from_rgb(90, 170, 255);
 
+/// Simulation: a 2xx response or trace row.
+pub const STATUS_OK: Color32 = Color32::from_rgb(110, 200, 120);
+/// Simulation: a 4xx response or trace row.
+pub const STATUS_CLIENT_ERROR: Color32 = Color32::from_rgb(235, 170, 70);
+/// Simulation: a 5xx response or trace row.
+pub const STATUS_SERVER_ERROR: Color32 = Color32::from_rgb(235, 90, 90);
+/// Simulation: the glow around services handling an event now.
+pub const SIM_ACTIVE: Color32 = Color32::from_rgb(80, 220, 200);
+/// Simulation: the dot travelling along the edge the last event took.
+pub const SIM_DOT: Color32 = Color32::from_rgb(255, 224, 102);
+/// Simulation: seconds the dot takes to travel an edge (shorter when playing faster).
+pub const SIM_HOP_SECONDS: f32 = 0.6;
+
+/// The colour of an HTTP status in the simulation panel.
+pub fn status_color(status: u16) -> Color32 {
+    match status {
+        200..=299 => STATUS_OK,
+        400..=499 => STATUS_CLIENT_ERROR,
+        _ => STATUS_SERVER_ERROR,
+    }
+}
+
 /// The accent colour of a service kind (left stripe, handle, legend).
 pub fn kind_color(kind: ServiceKind) -> Color32 {
     match kind {
