@@ -132,8 +132,7 @@ pub fn canvas_ui(
         state.camera = Camera::fit(bounds, viewport);
     }
     let events = interact(ui, &response, state, view);
-    paint(&painter, state, view, analysis, options);
-    paint_simulation(&painter, state, view, overlay);
+    paint(&painter, state, view, analysis, options, overlay);
     events
 }
 
@@ -327,6 +326,7 @@ fn paint(
     view: &CanvasView,
     analysis: &Analysis,
     options: CanvasOptions,
+    overlay: &SimOverlay,
 ) {
     let viewport = painter.clip_rect();
     let camera = state.camera;
@@ -567,6 +567,9 @@ fn paint(
     for (at, galley) in flat_labels {
         painter.galley(at, galley, theme::BOX_TEXT);
     }
+
+    // The simulation over boxes and edges, under the labels so it never hides an event name.
+    paint_simulation(painter, state, view, overlay);
 
     // Edge labels last, so no box hides one.
     for (at, i, color) in labels {

@@ -959,7 +959,11 @@ impl App {
                 && (self.settings.side_tab == SideTab::Simulation || !self.settings.show_inspector);
             if ui
                 .selectable_label(simulating, "▶ Simulate")
-                .on_hover_text("Open the Simulation panel: run the scenario against this design")
+                .on_hover_text(if simulating {
+                    "Close the Simulation panel"
+                } else {
+                    "Open the Simulation panel: run a scenario of requests against this design"
+                })
                 .clicked()
             {
                 if simulating {
@@ -1577,7 +1581,10 @@ impl App {
                 let clicked = egui::ScrollArea::vertical()
                     .id_salt("simulation-panel")
                     .auto_shrink([false, false])
-                    .show(ui, |ui| self.simulation.ui(ui, &self.doc.design))
+                    .show(ui, |ui| {
+                        self.simulation.ensure_ready(&self.doc.design);
+                        self.simulation.ui(ui, &self.doc.design)
+                    })
                     .inner;
                 if let Some(index) = clicked.and_then(|id| self.doc.design.find(&id)) {
                     self.actions.push(Action::SelectAndFrame(vec![index]));
@@ -1658,7 +1665,7 @@ impl App {
         if self.settings.show_inspector || self.settings.show_simulation {
             egui::Panel::right("side")
                 .resizable(true)
-                .default_size(360.0)
+                .default_size(400.0)
                 .min_size(240.0)
                 .show(ui, |ui| self.side_ui(ui));
         }

@@ -153,6 +153,14 @@ impl SimulationPanel {
         }
     }
 
+    /// Builds the simulation if there is none yet (and no error or run), so the panel shows the
+    /// scenario ready to go before the first click.
+    pub fn ensure_ready(&mut self, design: &Design) {
+        if self.error.is_none() {
+            self.ensure_built(design);
+        }
+    }
+
     fn ensure_built(&mut self, design: &Design) -> bool {
         if self.simulation.is_none() && self.worker.is_none() {
             self.reset(design);
@@ -318,13 +326,9 @@ impl SimulationPanel {
                 self.playing = !self.playing;
                 self.step_budget = 0.0;
             }
-            ui.add(
-                egui::Slider::new(&mut self.speed, 1.0..=2000.0)
-                    .logarithmic(true)
-                    .text("steps/s"),
-            );
             if ui
                 .add_enabled(!running, egui::Button::new("Reset"))
+                .on_hover_text("Start again from the scenario text")
                 .clicked()
             {
                 self.reset(design);
@@ -332,6 +336,14 @@ impl SimulationPanel {
             if running && ui.button("Cancel").clicked() {
                 self.cancel_worker();
             }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Play speed");
+            ui.add(
+                egui::Slider::new(&mut self.speed, 1.0..=2000.0)
+                    .logarithmic(true)
+                    .text("steps/s"),
+            );
         });
         let progress = match &self.worker {
             Some(worker) => worker.progress.lock().map(|p| *p).ok(),
@@ -344,6 +356,8 @@ impl SimulationPanel {
                 .is_some_and(Simulation::is_finished);
             let state = if running {
                 "running"
+            } else if self.playing {
+                "playing"
             } else if self.cancelled {
                 "cancelled"
             } else if finished {
@@ -372,6 +386,11 @@ impl SimulationPanel {
                     .id_salt("simulation-responses")
                     .max_height(160.0)
                     .show(ui, |ui| {
+                        if simulation.responses().next().is_none() {
+                            ui.weak("None yet: Run, Step or Play.");
+                        }
+                        // One line each; the whole body is in the tooltip.
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                         for response in simulation.responses().take(1000) {
                             let text = format!(
                                 "#{} {} {} {} {}",
@@ -385,7 +404,8 @@ impl SimulationPanel {
                                 RichText::new(text)
                                     .monospace()
                                     .color(status_color(response.status)),
-                            );
+                            )
+                            .on_hover_text(response.body.to_string());
                         }
                     });
             });
@@ -407,7 +427,9 @@ impl SimulationPanel {
             .default_open(true)
             .show(ui, |ui| {
                 let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
-                egui::ScrollArea::vertical()
+                // One line a row (rows have a fixed height), scrolling sideways when long.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                egui::ScrollArea::both()
                     .id_salt("simulation-trace-rows")
                     .max_height(240.0)
                     .stick_to_bottom(true)
