@@ -432,4 +432,9 @@ fn the_simulation_panel_runs_the_builtin_scenario() {
     assert_eq!(shown, [201, 409, 400, 401, 401, 200]);
     // The window never hid the statuses behind another panel: the reason phrases are shown.
     assert!(h.query_by_label_contains("409 Conflict").is_some());
+    // A trace row selects its service on the canvas.
+    h.get_by_label_contains("UserLoggedIn: consumed").click();
+    settle(&mut h);
+    let audit = h.state().design().find("audit").expect("the audit service");
+    assert_eq!(h.state().selected_services(), [audit]);
 }
