@@ -42,6 +42,11 @@ impl Adjacency {
         Adjacency { offsets, targets }
     }
 
+    /// The raw arrays: `(offsets, targets)`, for callers that group other pairs the same way.
+    pub fn into_parts(self) -> (Vec<u32>, Vec<u32>) {
+        (self.offsets, self.targets)
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.offsets.len() - 1

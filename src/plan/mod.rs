@@ -111,21 +111,8 @@ impl<'a> Lists<'a> {
         pairs: impl Iterator<Item = (u32, u32)> + Clone,
         names: &[&'a str],
     ) -> Lists<'a> {
-        let mut offsets = vec![0u32; services + 1];
-        for (service, _) in pairs.clone() {
-            offsets[service as usize + 1] += 1;
-        }
-        for i in 0..services {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut grouped = vec![0u32; offsets[services] as usize];
-        for (service, event) in pairs {
-            let slot = &mut fill[service as usize];
-            grouped[*slot as usize] = event;
-            *slot += 1;
-        }
-        drop(fill);
+        let (mut offsets, mut grouped) =
+            crate::analysis::Adjacency::new(services, pairs).into_parts();
         // Compact in place: keep an event the first time it shows up for a service.
         let mut seen = vec![u32::MAX; names.len()];
         let mut kept = 0usize;
