@@ -51,6 +51,16 @@ fn parse_with(text: &[u8], origin: &str, threaded: bool) -> Result<Design, LoadE
 
 /// Parses and interns everything; [`Loader::finish`] then validates and assembles the design.
 fn read(text: &[u8], origin: &str, threaded: bool) -> Result<Loader, LoadError> {
+    read_with(text, origin, threaded, true)
+}
+
+/// [`read`], trying the fast reader for the common shape first or not.
+fn read_with(
+    text: &[u8],
+    origin: &str,
+    threaded: bool,
+    try_fast: bool,
+) -> Result<Loader, LoadError> {
     // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     let syntax = |error: serde_json::Error| LoadError::Syntax {
@@ -68,15 +78,32 @@ fn read(text: &[u8], origin: &str, threaded: bool) -> Result<Loader, LoadError> 
         loader.flush();
         Ok(())
     };
+    // The common shape first; anything unusual is read again, from the start, by serde.
+    let fast = |loader: &mut Loader| -> Result<(), ()> {
+        super::fast::read(text, loader).ok_or(())?;
+        loader.flush();
+        Ok(())
+    };
+    if try_fast && let Ok(loader) = run(threaded, fast) {
+        return Ok(loader);
+    }
+    run(threaded, parse)
+}
+
+/// Runs `parse` on a new loader, with the strings interned on a second thread or not.
+fn run<E>(threaded: bool, parse: impl FnOnce(&mut Loader) -> Result<(), E>) -> Result<Loader, E> {
     let mut loader = Loader::default();
+    // The loader hashes the strings it stages with the tables' own hasher.
+    let tables = Tables::new(loader.hasher.clone());
     if !threaded {
+        loader.tables = tables;
         parse(&mut loader)?;
         return Ok(loader);
     }
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(16);
         let worker = scope.spawn(move || {
-            let mut tables = Tables::default();
+            let mut tables = tables;
             for batch in receiver {
                 tables.apply(&batch);
             }
@@ -93,6 +120,30 @@ fn read(text: &[u8], origin: &str, threaded: bool) -> Result<Loader, LoadError> 
         loader.tables = tables;
         Ok(loader)
     })
+}
+
+impl super::fast::Sink for Loader {
+    fn version(&mut self, version: u64) {
+        self.version = Some(version);
+    }
+    fn name(&mut self, name: &str) {
+        self.name = name.to_owned();
+    }
+    fn services_start(&mut self) {
+        self.saw_services = true;
+    }
+    fn service(&mut self, id: &str, kind: ServiceKind) {
+        let span = self.stage(id);
+        self.services.push(Service::new(id, kind));
+        self.push(Item::Service(span));
+    }
+    fn edge(&mut self, fields: [(usize, &str); 3]) {
+        let mut spans = [Span::NONE; 3];
+        for (field, text) in fields {
+            spans[field] = self.stage(text);
+        }
+        self.push(Item::Edge(spans));
+    }
 }
 
 /// serde_json appends " at line L column C"; we print the position ourselves.
@@ -117,6 +168,8 @@ struct Loader {
     problems: Vec<Problem>,
     problem_count: usize,
     saw_services: bool,
+    /// Hashes staged strings (the same hasher as the tables').
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Loader {
@@ -131,11 +184,16 @@ impl Loader {
         }
     }
 
-    /// Copies a string into the batch.
+    /// Copies a string into the batch, with its hash (computed here, so that a worker thread
+    /// interning the batch does not have to).
     fn stage(&mut self, text: &str) -> Span {
         let start = self.batch.text.len();
         self.batch.text.push_str(text);
-        Span(start, self.batch.text.len())
+        Span(
+            start,
+            self.batch.text.len(),
+            self.hasher.hash_one(text.as_bytes()),
+        )
     }
 
     /// Queues an item; hands the batch over once it is full.
@@ -167,7 +225,6 @@ impl Loader {
 
     fn finish(mut self, origin: &str) -> Result<Design, LoadError> {
         self.batch = Batch::default();
-        self.tables.hashes = Vec::new();
         self.tables.symbols.freeze();
         self.tables.events.freeze();
         match self.version {
@@ -313,6 +370,10 @@ impl Loader {
     }
 }
 
+/// Items whose table slots are brought into cache together: few enough that their pages stay
+/// in the TLB.
+const PREFETCH: usize = 128;
+
 /// Items queued before their strings are interned.
 const BATCH: usize = 1024;
 
@@ -343,17 +404,26 @@ struct Tables {
     /// Edges as (from symbol, to symbol, event symbol), in file order. `u32::MAX` marks a
     /// missing or broken end; the edge is kept so later problems name the right index.
     edges: Vec<(u32, u32, u32)>,
-    /// Scratch: the hashes of a batch's strings.
-    hashes: Vec<u64>,
 }
 
 impl Tables {
+    /// Empty tables whose interners hash with `hasher`.
+    fn new(hasher: foldhash::fast::RandomState) -> Tables {
+        Tables {
+            symbols: Interner::new(hasher.clone()),
+            events: Interner::new(hasher),
+            ..Tables::default()
+        }
+    }
+
     /// Interns a batch's strings, in order.
     ///
     /// At a million ids the tables do not fit in cache, and one lookup at a time waits for
-    /// one cache miss at a time. Here all the hashes are computed first, then one independent
-    /// read of each string's home slot brings every line in at once (the processor overlaps
-    /// independent misses), and only then are the strings looked up, from cache.
+    /// one cache miss at a time. Here, [`PREFETCH`] items at a time, one independent read of
+    /// each string's home slot (hashed when it was staged) brings every line in at once (the
+    /// processor overlaps independent misses), and only then are the strings looked up, from
+    /// cache. Whole batches at once were measurably slower (likely more pages than the TLB
+    /// holds).
     fn apply(&mut self, batch: &Batch) {
         let spans = |item: &Item| -> [(bool, Span); 3] {
             match *item {
@@ -364,52 +434,48 @@ impl Tables {
         let text = &batch.text;
         self.symbols.reserve(2 * batch.items.len());
         self.events.reserve(batch.items.len());
-        let mut hashes = std::mem::take(&mut self.hashes);
-        hashes.clear();
-        let mut touched = 0u64;
-        for item in &batch.items {
-            for (is_id, span) in spans(item) {
-                if let Some(part) = span.of(text) {
-                    let table = if is_id { &self.symbols } else { &self.events };
-                    let hash = table.hash(part);
-                    touched ^= table.home(hash);
-                    hashes.push(hash);
+        for chunk in batch.items.chunks(PREFETCH) {
+            let mut touched = 0u64;
+            for item in chunk {
+                for (is_id, span) in spans(item) {
+                    if span.0 != usize::MAX {
+                        let table = if is_id { &self.symbols } else { &self.events };
+                        touched ^= table.home(span.2);
+                    }
+                }
+            }
+            std::hint::black_box(touched);
+            for item in chunk {
+                let mut symbols = [u32::MAX; 3];
+                for (slot, (is_id, span)) in spans(item).into_iter().enumerate() {
+                    if let Some(part) = span.of(text) {
+                        let table = if is_id {
+                            &mut self.symbols
+                        } else {
+                            &mut self.events
+                        };
+                        symbols[slot] = table.intern_hashed(part, span.2);
+                    }
+                }
+                match item {
+                    Item::Service(_) => self.service_symbols.push(symbols[0]),
+                    Item::Edge(_) => self.edges.push((symbols[0], symbols[1], symbols[2])),
                 }
             }
         }
-        std::hint::black_box(touched);
-        let mut hash = hashes.iter();
-        for item in &batch.items {
-            let mut symbols = [u32::MAX; 3];
-            for (slot, (is_id, span)) in spans(item).into_iter().enumerate() {
-                if let Some(part) = span.of(text) {
-                    let Some(&h) = hash.next() else { break };
-                    let table = if is_id {
-                        &mut self.symbols
-                    } else {
-                        &mut self.events
-                    };
-                    symbols[slot] = table.intern_hashed(part, h);
-                }
-            }
-            match item {
-                Item::Service(_) => self.service_symbols.push(symbols[0]),
-                Item::Edge(_) => self.edges.push((symbols[0], symbols[1], symbols[2])),
-            }
-        }
-        self.hashes = hashes;
     }
 }
 
-/// A string of the batch: `batch_text[start..end]`; `Span::NONE` is a missing value.
+/// A string of the batch, `batch_text[start..end]`, and its hash; `Span::NONE` is a missing
+/// value.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct Span(usize, usize);
+struct Span(usize, usize, u64);
 
 impl Span {
-    const NONE: Span = Span(usize::MAX, 0);
+    const NONE: Span = Span(usize::MAX, 0, 0);
 
     fn of(self, text: &str) -> Option<&str> {
-        if self == Span::NONE {
+        if self.0 == usize::MAX {
             None
         } else {
             Some(&text[self.0..self.1])
@@ -471,14 +537,20 @@ impl Interner {
         [word(low), word(high)]
     }
 
-    fn hash(&self, text: &str) -> u64 {
-        self.hasher.hash_one(text.as_bytes())
+    /// An empty interner hashing with `hasher`.
+    fn new(hasher: foldhash::fast::RandomState) -> Interner {
+        Interner {
+            hasher,
+            ..Interner::default()
+        }
     }
 
     /// Reads the first word of the slot where a lookup of `hash` starts (to bring it into
     /// cache ahead of the lookup).
     fn home(&self, hash: u64) -> u64 {
-        self.slots[hash as usize & (self.slots.len() - 1)][0]
+        let slot = self.slots[hash as usize & (self.slots.len() - 1)];
+        // Both ends: a slot may straddle two cache lines.
+        slot[0] ^ slot[2]
     }
 
     /// Grows the table now so that `more` new symbols fit without growing.
@@ -491,7 +563,7 @@ impl Interner {
     /// The symbol of `text`, new if it was not seen before.
     #[cfg(test)]
     fn intern(&mut self, text: &str) -> u32 {
-        let hash = self.hash(text);
+        let hash = self.hasher.hash_one(text.as_bytes());
         self.intern_hashed(text, hash)
     }
 
@@ -1257,5 +1329,253 @@ mod tests {
             format!("E{}", (BATCH + 4) % 7)
         );
         assert!(Arc::ptr_eq(&design.edges[0].event, &design.edges[7].event));
+    }
+}
+
+/// The fast reader of the common shape must give exactly what serde gives: the same design, or
+/// the same error, message for message.
+#[cfg(test)]
+mod fast_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    /// Everything observable about a read: the design or the error, as text.
+    fn outcome(text: &[u8], threaded: bool, try_fast: bool) -> String {
+        let result = read_with(text, "t.json", threaded, try_fast).and_then(|l| l.finish("t.json"));
+        match result {
+            Ok(design) => format!("{design:?}"),
+            Err(error) => format!("{error:?}\n{error}"),
+        }
+    }
+
+    /// Whether the fast reader takes the whole text.
+    fn fast_takes(text: &str) -> bool {
+        let mut loader = Loader::default();
+        super::super::fast::read(text.as_bytes(), &mut loader).is_some()
+    }
+
+    fn same(text: &str) {
+        let serde = outcome(text.as_bytes(), false, false);
+        assert_eq!(outcome(text.as_bytes(), false, true), serde, "{text}");
+        assert_eq!(outcome(text.as_bytes(), true, true), serde, "{text}");
+    }
+
+    #[test]
+    fn the_common_shape_is_read_fast_and_the_same() {
+        let common = [
+            r#"{"version": 1, "name": "D", "services": [{"id": "a", "kind": "gateway"}, {"kind": "queue", "id": "b"}],
+                "edges": [{"from": "a", "to": "b", "event": "E"}, {"event": "F", "to": "a", "from": "b"}]}"#,
+            "{}",
+            " {\"services\":[],\"edges\":[]}\r\n\t",
+            r#"{"edges": [{"from": "a", "to": "ghost", "event": "E"}], "version": 1, "services": [{"id": "a", "kind": "table"}, {"id": "a", "kind": "table"}]}"#,
+            r#"{"version": 1, "services": [{"id": "é🙂", "kind": "topic"}], "edges": [{"from": "é🙂", "to": "é🙂", "event": "Ünïcode"}]}"#,
+            r#"{"version": 7, "services": []}"#,
+            r#"{"version": 0, "services": [], "edges": [{"from": "", "to": "", "event": "E"}]}"#,
+        ];
+        for text in common {
+            assert!(fast_takes(text), "{text}");
+            same(text);
+        }
+    }
+
+    #[test]
+    fn anything_unusual_is_left_to_serde_with_the_same_outcome() {
+        let unusual = [
+            r#"{"version": 1, "services": [{"id": "a\"b", "kind": "table"}]}"#,
+            r#"{"version": 1, "services": [{"i\u0064": "a", "kind": "table"}]}"#,
+            r#"{"version": 1, "services": [{"id": "a", "kind": "table", "name": "A"}]}"#,
+            r#"{"version": 1, "services": [{"id": "a", "kind": "lambda"}]}"#,
+            r#"{"version": 1, "services": [{"id": "", "kind": "table"}]}"#,
+            r#"{"version": 1, "services": [{"id": "a"}]}"#,
+            r#"{"version": 1, "services": [{"id": "a", "id": "b", "kind": "table"}]}"#,
+            r#"{"version": 1, "services": [{"id": 7, "kind": "table"}]}"#,
+            r#"{"version": 1, "services": [3]}"#,
+            r#"{"version": 1, "services": {}}"#,
+            r#"{"version": 1, "services": [], "edges": [{"from": "a", "to": "b", "event": ""}]}"#,
+            r#"{"version": 1, "services": [], "edges": [{"from": "a", "to": "b"}]}"#,
+            r#"{"version": 1, "services": [], "edges": [{"from": "a", "to": "b", "event": "E", "x": 1}]}"#,
+            r#"{"version": 1, "services": [], "edges": [{"from": "a\u0062", "to": "b", "event": "E"}]}"#,
+            r#"{"version": 1.0, "services": []}"#,
+            r#"{"version": 01, "services": []}"#,
+            r#"{"version": -1, "services": []}"#,
+            r#"{"version": 1e0, "services": []}"#,
+            r#"{"version": 18446744073709551616, "services": []}"#,
+            r#"{"version": 18446744073709551615, "services": []}"#,
+            r#"{"version": "1", "services": []}"#,
+            r#"{"version": 1, "version": 1, "services": []}"#,
+            r#"{"version": 1, "services": [], "services": []}"#,
+            r#"{"version": 1, "services": [], "extra": true}"#,
+            r#"{"version": 1, "services": [],}"#,
+            r#"{"version": 1, "services": [{"id": "a", "kind": "table"},]}"#,
+            r#"{"version": 1, "services": []} x"#,
+            r#"{"version": 1, "services": []}}"#,
+            "{\"version\": 1, \"services\": [{\"id\": \"a\tb\", \"kind\": \"table\"}]}",
+            "{\"version\": 1,\u{000B}\"services\": []}",
+            "{\"version\": 1,\u{00A0}\"services\": []}",
+            r#"[]"#,
+            r#"{"version": 1, "services": [{"id": "a", "kind": "table"}"#,
+            "",
+        ];
+        for text in unusual {
+            same(text);
+        }
+        // Invalid UTF-8 in a string, and a byte-order mark.
+        for bytes in [
+            &b"{\"version\": 1, \"services\": [{\"id\": \"\xff\", \"kind\": \"table\"}]}"[..],
+            &b"\xEF\xBB\xBF{\"version\": 1, \"services\": []}"[..],
+        ] {
+            let serde = outcome(bytes, false, false);
+            assert_eq!(outcome(bytes, false, true), serde);
+            assert_eq!(outcome(bytes, true, true), serde);
+        }
+    }
+
+    /// A JSON value from a list of tricky ones, for a field that wants a string.
+    fn value(plain: &'static [&'static str]) -> impl Strategy<Value = String> {
+        let tricky = prop::sample::select(vec![
+            r#""""#,
+            r#""é🙂""#,
+            r#""a\"b""#,
+            r#""\u0061""#,
+            r#""a\\b""#,
+            r#""x\ny""#,
+            "\"x\ty\"",
+            r#""\ud83d\ude42""#,
+            "7",
+            "null",
+            "[]",
+            "{}",
+            "true",
+            r#""lambda""#,
+        ]);
+        let plain = prop::sample::select(plain.to_vec()).prop_map(|v| format!("\"{v}\""));
+        prop_oneof![6 => plain, 1 => tricky.prop_map(str::to_owned)]
+    }
+
+    fn space() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["", " ", "\n  ", "\t", "\r\n", "  ", "\n"])
+    }
+
+    /// An object of `fields` in a random order, sometimes with an extra, a repeated or an
+    /// escaped key.
+    fn object(fields: Vec<(&'static str, String)>) -> impl Strategy<Value = String> {
+        let extra = prop::sample::select(vec![
+            None,
+            None,
+            None,
+            None,
+            Some((r#""name""#, r#""N""#)),
+            Some((r#""i\u0064""#, r#""a""#)),
+            Some((r#""from""#, r#""a""#)),
+            Some((r#""colour""#, "1")),
+        ]);
+        (
+            Just(fields).prop_shuffle(),
+            extra,
+            any::<bool>(),
+            space(),
+            space(),
+        )
+            .prop_map(|(fields, extra, drop_last, a, b)| {
+                let mut parts: Vec<String> = fields
+                    .into_iter()
+                    .map(|(k, v)| format!("{a}\"{k}\"{b}:{a}{v}"))
+                    .collect();
+                if let Some((k, v)) = extra {
+                    parts.push(format!("{a}{k}:{b}{v}"));
+                    if drop_last {
+                        parts.remove(0);
+                    }
+                }
+                format!("{{{}{b}}}", parts.join(","))
+            })
+    }
+
+    const IDS: &[&str] = &["a", "b", "c", "s1", "é"];
+
+    fn service() -> impl Strategy<Value = String> {
+        (
+            value(IDS),
+            value(&["function", "queue", "table", "topic", "gateway"]),
+        )
+            .prop_flat_map(|(id, kind)| object(vec![("id", id), ("kind", kind)]))
+    }
+
+    fn edge() -> impl Strategy<Value = String> {
+        (value(IDS), value(IDS), value(&["E", "F", "Done"])).prop_flat_map(|(from, to, event)| {
+            object(vec![("from", from), ("to", to), ("event", event)])
+        })
+    }
+
+    fn design() -> impl Strategy<Value = String> {
+        let version = prop::sample::select(vec![
+            "1", "1", "1", "1", "0", "2", "01", "1.0", "-1", "1e2", "\"1\"",
+        ]);
+        (
+            version,
+            prop::collection::vec(service(), 0..6),
+            prop::collection::vec(edge(), 0..8),
+            value(&["D", "My design"]),
+            any::<[bool; 3]>(),
+            space(),
+        )
+            .prop_flat_map(|(version, services, edges, name, keep, s)| {
+                let list = |items: Vec<String>| format!("[{s}{}{s}]", items.join(&format!(",{s}")));
+                let mut entries = vec![format!("\"version\":{s}{version}")];
+                if keep[0] {
+                    entries.push(format!("\"name\": {name}"));
+                }
+                if keep[1] {
+                    entries.push(format!("\"services\": {}", list(services)));
+                }
+                if keep[2] {
+                    entries.push(format!("\"edges\":{}", list(edges)));
+                }
+                (Just(entries).prop_shuffle(), Just(s))
+            })
+            .prop_map(|(entries, s)| format!("{s}{{{s}{}{s}}}{s}", entries.join(&format!(",{s}"))))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn fast_and_serde_agree_on_random_designs(text in design(), cut in any::<prop::sample::Index>(), broken in 0..8u8) {
+            let text = match broken {
+                // Cut short, or with a stray character: malformed JSON.
+                0 => {
+                    let mut at = cut.index(text.len() + 1);
+                    while !text.is_char_boundary(at) { at -= 1; }
+                    text[..at].to_owned()
+                }
+                1 => {
+                    let mut at = cut.index(text.len() + 1);
+                    while !text.is_char_boundary(at) { at -= 1; }
+                    format!("{}#{}", &text[..at], &text[at..])
+                }
+                _ => text,
+            };
+            let serde = outcome(text.as_bytes(), false, false);
+            prop_assert_eq!(&outcome(text.as_bytes(), false, true), &serde, "{}", text);
+            if broken == 2 {
+                prop_assert_eq!(&outcome(text.as_bytes(), true, true), &serde, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn random_designs_often_take_the_fast_path() {
+        // Guards the property test above against testing only the fallback.
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = design();
+        let mut fast = 0;
+        for _ in 0..400 {
+            let text = strategy.new_tree(&mut runner).unwrap().current();
+            if fast_takes(&text) {
+                fast += 1;
+            }
+        }
+        assert!(fast >= 20, "only {fast} of 400 took the fast path");
     }
 }

@@ -1,5 +1,6 @@
 //! Design files: reading with every problem reported at once, and atomic, diff-friendly saving.
 
+mod fast;
 pub mod format;
 mod load;
 
