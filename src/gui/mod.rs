@@ -864,31 +864,19 @@ impl App {
                 }
             });
             ui.menu_button("Edit", |ui| {
-                let undo = self.doc.history.undo_label();
-                let redo = self.doc.history.redo_label();
-                if ui
-                    .add_enabled(
-                        undo.is_some(),
-                        egui::Button::new(match undo {
-                            Some(l) => format!("Undo {l}"),
-                            None => "Undo".to_owned(),
-                        }),
-                    )
-                    .clicked()
-                {
-                    self.actions.push(Action::Undo);
-                }
-                if ui
-                    .add_enabled(
-                        redo.is_some(),
-                        egui::Button::new(match redo {
-                            Some(l) => format!("Redo {l}"),
-                            None => "Redo".to_owned(),
-                        }),
-                    )
-                    .clicked()
-                {
-                    self.actions.push(Action::Redo);
+                // "Undo move" when there is a step, a greyed-out "Undo" when there is none.
+                let history = &self.doc.history;
+                for (verb, step, action) in [
+                    ("Undo", history.undo_label(), Action::Undo),
+                    ("Redo", history.redo_label(), Action::Redo),
+                ] {
+                    let text = step.map_or_else(|| verb.to_owned(), |l| format!("{verb} {l}"));
+                    if ui
+                        .add_enabled(step.is_some(), egui::Button::new(text))
+                        .clicked()
+                    {
+                        self.actions.push(action);
+                    }
                 }
                 ui.separator();
                 if ui.button("Delete").clicked() {
