@@ -40,14 +40,11 @@ fn prose(text: &str, in_table: bool) -> String {
     out
 }
 
-fn events(list: &[&str]) -> String {
-    if list.is_empty() {
+fn events<'a>(list: impl ExactSizeIterator<Item = &'a str>) -> String {
+    if list.len() == 0 {
         "–".to_owned()
     } else {
-        list.iter()
-            .map(|e| code(e, true))
-            .collect::<Vec<_>>()
-            .join(", ")
+        list.map(|e| code(e, true)).collect::<Vec<_>>().join(", ")
     }
 }
 
