@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::fast::{Stop, Window};
 use super::{LoadError, Problem};
 use crate::model::{
     Behavior, Design, EventEdge, Position, Route, SUPPORTED_VERSIONS, Service, ServiceIndex,
@@ -36,6 +37,32 @@ pub fn parse_design_owned(text: Vec<u8>, origin: &str) -> Result<Design, LoadErr
     loader.finish(origin)
 }
 
+/// Reads and validates the design file at `path`, streaming: a file of the common shape (see
+/// [`super::fast`]) is never held whole. Anything else is read whole and parsed by serde.
+pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<Design, LoadError> {
+    let io = |source| LoadError::Io {
+        origin: origin.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let threaded = size >= THREADED_FROM as u64;
+    let fast = |loader: &mut Loader| -> Result<(), Stop> {
+        super::fast::read(&mut file, loader, Window::STREAM)?;
+        loader.flush();
+        Ok(())
+    };
+    match run(threaded, fast) {
+        Ok(loader) => return loader.finish(origin),
+        Err(Stop::Io(error)) => return Err(io(error)),
+        Err(Stop::Unusual) => {}
+    }
+    let text = std::fs::read(path).map_err(io)?;
+    let loader = read_with(&text, origin, threaded, false, Window::STREAM)?;
+    drop(text);
+    loader.finish(origin)
+}
+
 /// Files at least this big intern their strings on a second thread.
 const THREADED_FROM: usize = 1 << 20;
 
@@ -51,15 +78,16 @@ fn parse_with(text: &[u8], origin: &str, threaded: bool) -> Result<Design, LoadE
 
 /// Parses and interns everything; [`Loader::finish`] then validates and assembles the design.
 fn read(text: &[u8], origin: &str, threaded: bool) -> Result<Loader, LoadError> {
-    read_with(text, origin, threaded, true)
+    read_with(text, origin, threaded, true, Window::STREAM)
 }
 
-/// [`read`], trying the fast reader for the common shape first or not.
+/// [`read`], trying the fast reader for the common shape first (through `window`) or not.
 fn read_with(
     text: &[u8],
     origin: &str,
     threaded: bool,
     try_fast: bool,
+    window: Window,
 ) -> Result<Loader, LoadError> {
     // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
@@ -79,8 +107,8 @@ fn read_with(
         Ok(())
     };
     // The common shape first; anything unusual is read again, from the start, by serde.
-    let fast = |loader: &mut Loader| -> Result<(), ()> {
-        super::fast::read(text, loader).ok_or(())?;
+    let fast = |loader: &mut Loader| -> Result<(), Stop> {
+        super::fast::read(&mut &text[..], loader, window)?;
         loader.flush();
         Ok(())
     };
@@ -1342,7 +1370,18 @@ mod fast_tests {
 
     /// Everything observable about a read: the design or the error, as text.
     fn outcome(text: &[u8], threaded: bool, try_fast: bool) -> String {
-        let result = read_with(text, "t.json", threaded, try_fast).and_then(|l| l.finish("t.json"));
+        outcome_in(text, threaded, try_fast, Window::STREAM)
+    }
+
+    /// A window so small that the text is refilled at nearly every item.
+    const TINY: Window = Window {
+        capacity: 5,
+        lookahead: 3,
+    };
+
+    fn outcome_in(text: &[u8], threaded: bool, try_fast: bool, window: Window) -> String {
+        let result =
+            read_with(text, "t.json", threaded, try_fast, window).and_then(|l| l.finish("t.json"));
         match result {
             Ok(design) => format!("{design:?}"),
             Err(error) => format!("{error:?}\n{error}"),
@@ -1352,13 +1391,21 @@ mod fast_tests {
     /// Whether the fast reader takes the whole text.
     fn fast_takes(text: &str) -> bool {
         let mut loader = Loader::default();
-        super::super::fast::read(text.as_bytes(), &mut loader).is_some()
+        let taken = super::super::fast::read(&mut text.as_bytes(), &mut loader, Window::STREAM);
+        let tiny = super::super::fast::read(&mut text.as_bytes(), &mut Loader::default(), TINY);
+        assert_eq!(taken.is_ok(), tiny.is_ok(), "{text}");
+        taken.is_ok()
     }
 
     fn same(text: &str) {
         let serde = outcome(text.as_bytes(), false, false);
         assert_eq!(outcome(text.as_bytes(), false, true), serde, "{text}");
         assert_eq!(outcome(text.as_bytes(), true, true), serde, "{text}");
+        assert_eq!(
+            outcome_in(text.as_bytes(), false, true, TINY),
+            serde,
+            "{text}"
+        );
     }
 
     #[test]
@@ -1428,6 +1475,7 @@ mod fast_tests {
             let serde = outcome(bytes, false, false);
             assert_eq!(outcome(bytes, false, true), serde);
             assert_eq!(outcome(bytes, true, true), serde);
+            assert_eq!(outcome_in(bytes, false, true, TINY), serde);
         }
     }
 
@@ -1558,6 +1606,8 @@ mod fast_tests {
             };
             let serde = outcome(text.as_bytes(), false, false);
             prop_assert_eq!(&outcome(text.as_bytes(), false, true), &serde, "{}", text);
+            // Refilled at nearly every item, with cuts inside strings and characters.
+            prop_assert_eq!(&outcome_in(text.as_bytes(), false, true, TINY), &serde, "{}", text);
             if broken == 2 {
                 prop_assert_eq!(&outcome(text.as_bytes(), true, true), &serde, "{}", text);
             }

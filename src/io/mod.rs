@@ -84,27 +84,19 @@ fn invalid_message(origin: &str, problems: &[Problem], more: usize) -> String {
 
 /// Reads a design from a file, or from standard input when `path` is `-`.
 pub fn load_path(path: &Path) -> Result<Design, LoadError> {
-    let origin = path.display().to_string();
+    if path.as_os_str() != "-" {
+        return load::read_file(path, &path.display().to_string());
+    }
+    let origin = "<stdin>";
     let mut bytes = Vec::new();
-    let read = if origin == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::read(path).map(|b| bytes = b)
-    };
-    read.map_err(|source| LoadError::Io {
-        origin: if origin == "-" {
-            "<stdin>".to_owned()
-        } else {
-            origin.clone()
-        },
-        source,
-    })?;
-    let origin = if origin == "-" {
-        "<stdin>".to_owned()
-    } else {
-        origin
-    };
-    parse_design_owned(bytes, &origin)
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|source| LoadError::Io {
+            origin: origin.to_owned(),
+            source,
+        })?;
+    parse_design_owned(bytes, origin)
 }
 
 /// The design as file text: pretty-printed, stable field order, ending in a newline.
@@ -175,6 +167,58 @@ mod tests {
     use crate::model::ServiceKind;
     #[cfg(unix)]
     use std::os::unix::fs::FileTypeExt;
+
+    /// A big design file (over a megabyte, so it is streamed through several windows and
+    /// interned on a second thread) with non-ASCII ids; `tail` is spliced in before the end.
+    fn big_file(tail: &str) -> String {
+        let n = 6000;
+        let mut text =
+            String::from("{\n  \"version\": 1,\n  \"name\": \"Big\",\n  \"services\": [");
+        for i in 0..n {
+            let comma = if i == 0 { "" } else { "," };
+            text.push_str(&format!(
+                "{comma}\n    {{\"id\": \"sérvice-{i}\", \"kind\": \"queue\"}}"
+            ));
+        }
+        text.push_str("\n  ],\n  \"edges\": [");
+        for i in 0..6 * n {
+            let comma = if i == 0 { "" } else { "," };
+            let (from, to) = (i % n, (i * 7 + 1) % n);
+            text.push_str(&format!(
+                "{comma}\n    {{\"from\": \"sérvice-{from}\", \"to\": \"sérvice-{to}\", \"event\": \"É{from}\"}}"
+            ));
+        }
+        text.push_str("\n  ]");
+        text.push_str(tail);
+        text.push_str("\n}\n");
+        assert!(text.len() > 2 << 20);
+        text
+    }
+
+    #[test]
+    fn a_big_file_is_streamed_to_the_same_design_or_the_same_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // The common shape (streamed), and an unusual one that is read again by serde.
+        for tail in ["", ",\n  \"notes\": 3"] {
+            let text = big_file(tail);
+            let path = dir.path().join("big.json");
+            std::fs::write(&path, &text).unwrap();
+            let origin = path.display().to_string();
+            let expected = format!("{:?}", parse_design(text.as_bytes(), &origin));
+            assert_eq!(format!("{:?}", load_path(&path)), expected);
+        }
+        let design = load_path(&dir.path().join("big.json"));
+        assert!(
+            matches!(design, Err(LoadError::Invalid { .. })),
+            "{design:?}"
+        );
+        let text = big_file("");
+        std::fs::write(dir.path().join("good.json"), &text).unwrap();
+        let design = load_path(&dir.path().join("good.json")).unwrap();
+        assert_eq!(design.services.len(), 6000);
+        assert_eq!(design.edges.len(), 36000);
+        assert_eq!(design.id(design.edges[35999].to), "sérvice-5994");
+    }
 
     fn problems(text: &str) -> Vec<Problem> {
         match parse_design(text.as_bytes(), "t.json") {
