@@ -135,6 +135,28 @@ pub fn analyze(design: &Design) -> Analysis {
     let n = design.services.len();
     let edges = || design.edges.iter().map(|e| (e.from.0, e.to.0));
     let graph = Adjacency::new(n, edges());
+
+    // Most designs have no cycle. Kahn over the services themselves then takes every service
+    // (a self-loop or a cycle would stop it), every step is one service, and neither Tarjan
+    // nor a condensed graph is needed.
+    let kahn = Kahn::run(&graph);
+    if kahn.order.len() == n {
+        let identity: Vec<u32> = (0..n as u32).collect();
+        return assemble(
+            n,
+            kahn,
+            Steps {
+                step_offsets: (0..=n as u32).collect(),
+                step_members: identity.iter().map(|&s| ServiceIndex(s)).collect(),
+                step_of: identity,
+                step_cycle: vec![None; n],
+                cycle_of: vec![None; n],
+                cycles: Vec::new(),
+            },
+        );
+    }
+    drop(kahn);
+
     let (component, component_count) = tarjan(&graph);
 
     // Renumber components as steps in the file order of their first member.
@@ -205,33 +227,95 @@ pub fn analyze(design: &Design) -> Analysis {
             .filter(|(f, t)| f != t),
     );
     drop(graph);
-    let mut indegree = vec![0u32; steps];
-    for &t in &condensed.targets {
-        indegree[t as usize] += 1;
-    }
-    let mut ready: BinaryHeap<Reverse<u32>> = (0..step_count)
-        .filter(|&s| indegree[s as usize] == 0)
-        .map(Reverse)
-        .collect();
-    let mut stage = vec![0u32; steps];
-    let mut best_parent = vec![u32::MAX; steps];
-    let mut condensed_order = Vec::with_capacity(steps);
-    while let Some(Reverse(s)) = ready.pop() {
-        condensed_order.push(Step(s));
-        for &t in condensed.targets(s) {
-            let ti = t as usize;
-            if stage[s as usize] + 1 > stage[ti] {
-                stage[ti] = stage[s as usize] + 1;
-                best_parent[ti] = s;
-            }
-            indegree[ti] -= 1;
-            if indegree[ti] == 0 {
-                ready.push(Reverse(t));
+    let kahn = Kahn::run(&condensed);
+    debug_assert_eq!(kahn.order.len(), steps, "the condensation is acyclic");
+    assemble(
+        n,
+        kahn,
+        Steps {
+            step_of,
+            step_members,
+            step_offsets,
+            step_cycle,
+            cycle_of,
+            cycles,
+        },
+    )
+}
+
+/// How the services group into steps: one service each, or a whole cycle group.
+struct Steps {
+    step_of: Vec<u32>,
+    step_members: Vec<ServiceIndex>,
+    step_offsets: Vec<u32>,
+    step_cycle: Vec<Option<u32>>,
+    cycle_of: Vec<Option<u32>>,
+    cycles: Vec<CycleGroup>,
+}
+
+/// Kahn's algorithm with the smallest ready node first, and longest-path stages on the way.
+struct Kahn {
+    /// The nodes taken, in order; fewer than all when the graph has a cycle.
+    order: Vec<Step>,
+    /// Per node: the length of the longest path that reaches it.
+    stage: Vec<u32>,
+    /// Per node: the predecessor on that path (`u32::MAX` for none).
+    best_parent: Vec<u32>,
+}
+
+impl Kahn {
+    fn run(graph: &Adjacency) -> Kahn {
+        let steps = graph.node_count();
+        let mut indegree = vec![0u32; steps];
+        for &t in &graph.targets {
+            indegree[t as usize] += 1;
+        }
+        let mut ready: BinaryHeap<Reverse<u32>> = (0..steps as u32)
+            .filter(|&s| indegree[s as usize] == 0)
+            .map(Reverse)
+            .collect();
+        let mut stage = vec![0u32; steps];
+        let mut best_parent = vec![u32::MAX; steps];
+        let mut order = Vec::with_capacity(steps);
+        while let Some(Reverse(s)) = ready.pop() {
+            order.push(Step(s));
+            for &t in graph.targets(s) {
+                let ti = t as usize;
+                if stage[s as usize] + 1 > stage[ti] {
+                    stage[ti] = stage[s as usize] + 1;
+                    best_parent[ti] = s;
+                }
+                indegree[ti] -= 1;
+                if indegree[ti] == 0 {
+                    ready.push(Reverse(t));
+                }
             }
         }
+        Kahn {
+            order,
+            stage,
+            best_parent,
+        }
     }
-    debug_assert_eq!(condensed_order.len(), steps, "the condensation is acyclic");
+}
 
+/// The analysis from the steps and Kahn's run over them.
+fn assemble(n: usize, kahn: Kahn, steps: Steps) -> Analysis {
+    let Kahn {
+        order: condensed_order,
+        stage,
+        best_parent,
+    } = kahn;
+    let Steps {
+        step_of,
+        step_members,
+        step_offsets,
+        step_cycle,
+        cycle_of,
+        cycles,
+    } = steps;
+    let step_count = stage.len() as u32;
+    let steps = step_count as usize;
     let stage_count = stage.iter().max().map_or(0, |&m| m as usize + 1);
     let mut condensed_stages = vec![Vec::new(); stage_count];
     for s in 0..steps {

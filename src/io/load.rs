@@ -319,46 +319,35 @@ impl Loader {
             .map(|event| Arc::from(self.tables.events.get(event)))
             .collect();
         self.tables.events = Interner::default();
-        let mut edges = Vec::with_capacity(self.tables.edges.len());
-        let mut unknown: Vec<(String, u32)> = Vec::new();
         let loaded = std::mem::take(&mut self.tables.edges);
-        for (position, &(from, to, event)) in loaded.iter().enumerate() {
-            if position % BATCH == 0 {
-                // Bring the next batch's shared names and service numbers into cache with
-                // independent reads, as `Tables::apply` does: cloning an `Arc` writes to it.
-                let mut touched = 0usize;
-                for &(from, to, event) in loaded.iter().skip(position).take(BATCH) {
-                    for symbol in [from, to] {
-                        touched ^= *service_of.get(symbol as usize).unwrap_or(&0) as usize;
-                    }
-                    if let Some(name) = events.get(event as usize) {
-                        touched ^= name.as_bytes().first().copied().unwrap_or(0) as usize;
-                    }
-                }
-                std::hint::black_box(touched);
-            }
-            let mut ends = [ServiceIndex(0); 2];
-            let mut ok = from != u32::MAX && to != u32::MAX;
-            for (slot, (field, symbol)) in [("from", from), ("to", to)].into_iter().enumerate() {
-                if symbol == u32::MAX {
-                    continue;
-                }
-                match service_of[symbol as usize] {
-                    u32::MAX => {
-                        ok = false;
-                        unknown.push((format!("edges[{position}].{field}"), symbol));
-                    }
-                    index => ends[slot] = ServiceIndex(index),
-                }
-            }
-            if ok && event != u32::MAX {
-                edges.push(EventEdge {
-                    from: ends[0],
-                    to: ends[1],
-                    event: events[event as usize].clone(),
-                });
-            }
-        }
+        // Two halves on two threads: cloning a shared name is an atomic write, which waits for
+        // its cache line, and the halves' waits overlap.
+        let half = if loaded.len() >= THREADED_EDGES {
+            loaded.len() / 2
+        } else {
+            loaded.len()
+        };
+        let (first, second) = loaded.split_at(half);
+        let resolve = |part: &[(u32, u32, u32)], offset: usize, capacity: usize| {
+            resolve_edges(part, offset, capacity, &service_of, &events)
+        };
+        let (mut edges, mut unknown, mut unknown_count) = if second.is_empty() {
+            resolve(first, 0, first.len())
+        } else {
+            std::thread::scope(|scope| {
+                let later = scope.spawn(|| resolve(second, half, second.len()));
+                let mut earlier = resolve(first, 0, loaded.len());
+                let later = later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                earlier.0.extend(later.0);
+                earlier.1.extend(later.1);
+                earlier.2 += later.2;
+                earlier
+            })
+        };
+        unknown.truncate(MAX_PROBLEMS);
+        edges.shrink_to_fit();
         drop(loaded);
         if !unknown.is_empty() {
             let names = &self.tables.symbols;
@@ -379,8 +368,11 @@ impl Loader {
                 .collect();
             for (path, message, hint) in messages {
                 self.problem(path, message, hint);
+                unknown_count -= 1;
             }
         }
+        // Unknown ends past the listed ones still count towards "and N more".
+        self.problem_count += unknown_count;
 
         if self.problem_count > 0 {
             let more = self.problem_count - self.problems.len();
@@ -396,6 +388,65 @@ impl Loader {
             edges,
         })
     }
+}
+
+/// Edges with at least this many edges are resolved on two threads.
+const THREADED_EDGES: usize = 1 << 16;
+
+/// Turns interned edges (`part`, the edges from position `offset` on) into the design's edges,
+/// in a list with room for `capacity`. Also returns the first [`MAX_PROBLEMS`] ends that name no service, as (JSON path, symbol),
+/// and how many there are in all.
+fn resolve_edges(
+    part: &[(u32, u32, u32)],
+    offset: usize,
+    capacity: usize,
+    service_of: &[u32],
+    events: &[Arc<str>],
+) -> (Vec<EventEdge>, Vec<(String, u32)>, usize) {
+    let mut edges = Vec::with_capacity(capacity);
+    let mut unknown = Vec::new();
+    let mut unknown_count = 0;
+    for (at, &(from, to, event)) in part.iter().enumerate() {
+        if at % BATCH == 0 {
+            // Bring the next batch's shared names and service numbers into cache with
+            // independent reads, as `Tables::apply` does: cloning an `Arc` writes to it.
+            let mut touched = 0usize;
+            for &(from, to, event) in part.iter().skip(at).take(BATCH) {
+                for symbol in [from, to] {
+                    touched ^= *service_of.get(symbol as usize).unwrap_or(&0) as usize;
+                }
+                if let Some(name) = events.get(event as usize) {
+                    touched ^= name.as_bytes().first().copied().unwrap_or(0) as usize;
+                }
+            }
+            std::hint::black_box(touched);
+        }
+        let mut ends = [ServiceIndex(0); 2];
+        let mut ok = from != u32::MAX && to != u32::MAX;
+        for (slot, (field, symbol)) in [("from", from), ("to", to)].into_iter().enumerate() {
+            if symbol == u32::MAX {
+                continue;
+            }
+            match service_of[symbol as usize] {
+                u32::MAX => {
+                    ok = false;
+                    unknown_count += 1;
+                    if unknown.len() < MAX_PROBLEMS {
+                        unknown.push((format!("edges[{}].{field}", offset + at), symbol));
+                    }
+                }
+                index => ends[slot] = ServiceIndex(index),
+            }
+        }
+        if ok && event != u32::MAX {
+            edges.push(EventEdge {
+                from: ends[0],
+                to: ends[1],
+                event: events[event as usize].clone(),
+            });
+        }
+    }
+    (edges, unknown, unknown_count)
 }
 
 /// Items whose table slots are brought into cache together: few enough that their pages stay
@@ -1287,6 +1338,35 @@ mod tests {
             assert_eq!(interner.get(symbol), text);
         }
         assert_eq!(interner.len(), texts.len());
+    }
+
+    #[test]
+    fn unknown_ends_in_either_half_are_placed_and_counted() {
+        // Enough edges to be resolved on two threads; unknown ends early, in the second half,
+        // and more of them than are listed.
+        let n = THREADED_EDGES + 500;
+        let mut text = String::from(
+            r#"{"version": 1, "services": [{"id": "a", "kind": "queue"}, {"id": "b", "kind": "queue"}], "edges": ["#,
+        );
+        let unknown = |i: usize| i < 60 || (n - 100..n - 10).contains(&i);
+        for i in 0..n {
+            let to = if unknown(i) { "ghost" } else { "b" };
+            let comma = if i > 0 { "," } else { "" };
+            text.push_str(&format!(
+                r#"{comma}{{"from": "a", "to": "{to}", "event": "E"}}"#
+            ));
+        }
+        text.push_str("]}");
+        let Err(LoadError::Invalid { problems, more, .. }) =
+            parse_design(text.as_bytes(), "t.json")
+        else {
+            panic!("expected problems");
+        };
+        assert_eq!(problems.len(), MAX_PROBLEMS);
+        assert_eq!(more, 60 + 90 - MAX_PROBLEMS);
+        assert_eq!(problems[0].path, "edges[0].to");
+        assert_eq!(problems[60].path, format!("edges[{}].to", n - 100));
+        assert_eq!(problems[0].message, "unknown service \"ghost\"");
     }
 
     #[test]
