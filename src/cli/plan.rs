@@ -1,13 +1,13 @@
 //! `event-architect plan`: write an execution plan.
 
 use std::io::{self, Write};
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
 use anyhow::Context;
 
 use super::{EXIT_CYCLES, EXIT_OK, fail, load};
-use crate::analysis::analyze;
-use crate::plan::{PlanFormat, path_text, write_plan};
+use crate::plan::{PlanFormat, analyze_with_events, path_text, write_plan_with};
 
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +25,7 @@ pub struct PlanArgs {
 pub(super) fn run(args: &PlanArgs) -> u8 {
     // Never freed: the process ends right after, and freeing a million-edge design one
     // allocation at a time costs tens of milliseconds for nothing.
-    let design = std::mem::ManuallyDrop::new(match load(&args.file) {
+    let design = ManuallyDrop::new(match load(&args.file) {
         Ok(design) => design,
         Err(code) => return code,
     });
@@ -33,16 +33,17 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
         .format
         .or_else(|| args.output.as_deref().and_then(PlanFormat::from_extension))
         .unwrap_or(PlanFormat::Json);
-    let analysis = std::mem::ManuallyDrop::new(analyze(&design));
+    let (analysis, events) = analyze_with_events(&design);
+    let (analysis, events) = (ManuallyDrop::new(analysis), ManuallyDrop::new(events));
     let written = match &args.output {
-        Some(path) => {
-            crate::io::write_atomic_with(path, |out| write_plan(out, format, &design, &analysis))
-                .with_context(|| format!("cannot write {}", path.display()))
-        }
+        Some(path) => crate::io::write_atomic_with(path, |out| {
+            write_plan_with(out, format, &design, &analysis, &events)
+        })
+        .with_context(|| format!("cannot write {}", path.display())),
         None => {
             let stdout = io::stdout().lock();
             let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
-            write_plan(&mut out, format, &design, &analysis)
+            write_plan_with(&mut out, format, &design, &analysis, &events)
                 .and_then(|()| out.flush())
                 .context("cannot write the plan to standard output")
         }

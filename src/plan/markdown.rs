@@ -50,6 +50,16 @@ fn events<'a>(list: impl ExactSizeIterator<Item = &'a str>) -> String {
 
 /// Writes the plan as Markdown for a wiki page or a pull request.
 pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> io::Result<()> {
+    write_markdown_with(out, design, analysis, &EventIndex::new(design))
+}
+
+/// [`write_markdown`] with the design's events already indexed.
+pub(super) fn write_markdown_with(
+    out: &mut dyn Write,
+    design: &Design,
+    analysis: &Analysis,
+    index: &EventIndex,
+) -> io::Result<()> {
     let title = if design.name.is_empty() {
         "Untitled design"
     } else {
@@ -88,7 +98,6 @@ pub fn write_markdown(out: &mut dyn Write, design: &Design, analysis: &Analysis)
         }
         writeln!(out)?;
     }
-    let index = EventIndex::new(design);
     let label = if analysis.is_acyclic() {
         "Stage"
     } else {

@@ -86,6 +86,35 @@ pub fn write_plan(
     }
 }
 
+/// [`write_plan`] with the design's events already indexed (see [`analyze_with_events`]).
+pub fn write_plan_with(
+    out: &mut dyn Write,
+    format: PlanFormat,
+    design: &Design,
+    analysis: &Analysis,
+    events: &EventIndex,
+) -> io::Result<()> {
+    match format {
+        PlanFormat::Json => write_json_with(out, design, analysis, events),
+        PlanFormat::Markdown => markdown::write_markdown_with(out, design, analysis, events),
+        PlanFormat::Mermaid => write_mermaid(out, design, analysis),
+        PlanFormat::Dot => write_dot(out, design, analysis),
+    }
+}
+
+/// Analyses a design and indexes its events at the same time, on two threads: at a million
+/// edges each takes tens of milliseconds, and a plan needs both.
+pub fn analyze_with_events(design: &Design) -> (Analysis, EventIndex<'_>) {
+    std::thread::scope(|scope| {
+        let events = scope.spawn(|| EventIndex::new(design));
+        let analysis = crate::analysis::analyze(design);
+        let events = events
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (analysis, events)
+    })
+}
+
 /// The events each service consumes and publishes, deduplicated, in edge order.
 ///
 /// Built in O(V + E) with flat arrays: each edge's event gets a dense number (looked up by the
@@ -149,8 +178,8 @@ impl Lists {
 impl<'a> EventIndex<'a> {
     /// Indexes a design's edges. O(V + E).
     pub fn new(design: &'a Design) -> EventIndex<'a> {
-        type Map<K> = HashMap<K, u32, foldhash::fast::RandomState>;
         let n = design.services.len();
+        type Map<K> = HashMap<K, u32, foldhash::fast::RandomState>;
         let mut by_address: Map<*const u8> = Map::default();
         let mut by_text: Map<&'a str> = Map::default();
         let mut names: Vec<&'a str> = Vec::new();
@@ -437,10 +466,20 @@ const PREFETCH: usize = 256;
 /// plus `cycle_paths`, `steps` (each service with its stage and events, in condensed order),
 /// `condensed_order`, `condensed_stages` and `critical_path`.
 pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> io::Result<()> {
+    write_json_with(out, design, analysis, &EventIndex::new(design))
+}
+
+/// [`write_json`] with the design's events already indexed.
+pub fn write_json_with(
+    out: &mut dyn Write,
+    design: &Design,
+    analysis: &Analysis,
+    events: &EventIndex,
+) -> io::Result<()> {
     let ids = Quoted::new(design.services.iter().map(|s| s.id.as_str()));
     std::thread::scope(|scope| {
         // The last sections (about a third of the text) are rendered on a second thread while
-        // this one indexes the events and writes the rest.
+        // this one writes the rest.
         let tail = scope.spawn(|| -> io::Result<Vec<u8>> {
             let mut bytes = Vec::new();
             let mut json = Pretty {
@@ -454,7 +493,6 @@ pub fn write_json(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> 
             drop(json);
             Ok(bytes)
         });
-        let events = EventIndex::new(design);
         let names = Quoted::new(events.names.iter().copied());
         let mut json = Pretty {
             out,
