@@ -52,7 +52,7 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<Design, 
         loader.flush();
         Ok(())
     };
-    match run(threaded, fast) {
+    match run(threaded, size as usize, fast) {
         Ok(loader) => return loader.finish(origin),
         Err(Stop::Io(error)) => return Err(io(error)),
         Err(Stop::Unusual) => {}
@@ -112,17 +112,26 @@ fn read_with(
         loader.flush();
         Ok(())
     };
-    if try_fast && let Ok(loader) = run(threaded, fast) {
+    if try_fast && let Ok(loader) = run(threaded, text.len(), fast) {
         return Ok(loader);
     }
-    run(threaded, parse)
+    run(threaded, text.len(), parse)
 }
 
-/// Runs `parse` on a new loader, with the strings interned on a second thread or not.
-fn run<E>(threaded: bool, parse: impl FnOnce(&mut Loader) -> Result<(), E>) -> Result<Loader, E> {
+/// Runs `parse` on a new loader, with the strings interned on a second thread or not. `size` is
+/// the length of the text, to size the string tables for it up front.
+fn run<E>(
+    threaded: bool,
+    size: usize,
+    parse: impl FnOnce(&mut Loader) -> Result<(), E>,
+) -> Result<Loader, E> {
     let mut loader = Loader::default();
     // The loader hashes the strings it stages with the tables' own hasher.
-    let tables = Tables::new(loader.hasher.clone());
+    let mut tables = Tables::new(loader.hasher.clone());
+    // Generated and real designs alike have well under one distinct id or event name per KiB of
+    // text; growing a table to its size on the way costs as much again in page faults.
+    tables.symbols.reserve(size / 1024);
+    tables.events.reserve(size / 1024);
     if !threaded {
         loader.tables = tables;
         parse(&mut loader)?;
@@ -130,17 +139,27 @@ fn run<E>(threaded: bool, parse: impl FnOnce(&mut Loader) -> Result<(), E>) -> R
     }
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(16);
+        // Interned batches go back to the parser to be filled again: a fresh batch grows its
+        // lists by doubling, copying each one several times.
+        let (give_back, returned) = std::sync::mpsc::channel::<Batch>();
         let worker = scope.spawn(move || {
             let mut tables = tables;
-            for batch in receiver {
+            for mut batch in receiver {
                 tables.apply(&batch);
+                batch.items.clear();
+                batch.text.clear();
+                // The parser may be gone already (after a syntax error); then it is dropped.
+                let _ = give_back.send(batch);
             }
             tables
         });
         loader.sender = Some(sender);
+        loader.returned = Some(returned);
+        loader.batch = Batch::with_room();
         let parsed = parse(&mut loader);
         // Closing the queue lets the worker finish (also after a syntax error).
         loader.sender = None;
+        loader.returned = None;
         let tables = worker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -193,6 +212,8 @@ struct Loader {
     batch: Batch,
     /// Where full batches go when a worker thread interns them.
     sender: Option<std::sync::mpsc::SyncSender<Batch>>,
+    /// Where the worker gives interned batches back, empty.
+    returned: Option<std::sync::mpsc::Receiver<Batch>>,
     problems: Vec<Problem>,
     problem_count: usize,
     saw_services: bool,
@@ -239,7 +260,9 @@ impl Loader {
         }
         match &self.sender {
             Some(sender) => {
-                let batch = std::mem::take(&mut self.batch);
+                let next = self.returned.as_ref().and_then(|r| r.try_recv().ok());
+                let batch =
+                    std::mem::replace(&mut self.batch, next.unwrap_or_else(Batch::with_room));
                 // The worker only stops when the queue closes, so sending cannot fail.
                 let _ = sender.send(batch);
             }
@@ -463,6 +486,16 @@ struct Batch {
     text: String,
 }
 
+impl Batch {
+    /// An empty batch with room for [`BATCH`] items of ordinary length.
+    fn with_room() -> Batch {
+        Batch {
+            items: Vec::with_capacity(BATCH),
+            text: String::with_capacity(BATCH * 32),
+        }
+    }
+}
+
 /// A queued service id or edge.
 enum Item {
     /// A service's id; `Span::NONE` when it has none (missing, empty or not a string).
@@ -634,8 +667,9 @@ impl Interner {
 
     /// Grows the table now so that `more` new symbols fit without growing.
     fn reserve(&mut self, more: usize) {
-        while (self.starts.len() + more) * 2 >= self.slots.len() {
-            self.grow();
+        let needed = (self.starts.len() + more) * 2 + 1;
+        if needed > self.slots.len() {
+            self.grow_to(needed.next_power_of_two().max(1024));
         }
     }
 
@@ -649,7 +683,7 @@ impl Interner {
     /// [`Interner::intern`] with the hash of `text` already computed.
     fn intern_hashed(&mut self, text: &str, hash: u64) -> u32 {
         if self.starts.len() * 2 >= self.slots.len() {
-            self.grow();
+            self.grow_to((self.slots.len() * 2).max(1024));
         }
         let tag = Self::tag(hash, text);
         let short = text.len() <= INLINE;
@@ -687,9 +721,9 @@ impl Interner {
         }
     }
 
-    /// Doubles the table and re-inserts every symbol (hashes are recomputed from the arena).
-    fn grow(&mut self) {
-        let capacity = (self.slots.len() * 2).max(1024);
+    /// Makes the table `capacity` slots (a power of two) and re-inserts every symbol (hashes are
+    /// recomputed from the arena).
+    fn grow_to(&mut self, capacity: usize) {
         let mut slots = vec![[0u64; 3]; capacity];
         let mask = capacity - 1;
         for symbol in 0..self.starts.len() as u32 {
