@@ -11,6 +11,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use event_architect::cli::{self, Cli};
 
+/// mimalloc instead of the system allocator: the loader's threads allocate and free at the same
+/// time, which glibc's malloc serialises on an arena lock.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
