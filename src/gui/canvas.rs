@@ -349,7 +349,8 @@ fn paint(
     let mut flat_labels: Vec<(Pos2, std::sync::Arc<egui::Galley>)> = Vec::new();
 
     // Edges (their labels are drawn after the boxes).
-    let mut labels: Vec<(Pos2, usize, Color32)> = Vec::new();
+    // (anchor, edge, colour, side): a label with a side sits beside its line, on that side.
+    let mut labels: Vec<(Pos2, usize, Color32, Vec2)> = Vec::new();
     for (i, &(from, to)) in view.pairs().iter().enumerate() {
         let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
             continue;
@@ -377,6 +378,7 @@ fn paint(
             edge_width
         };
         let stroke = Stroke::new(width, color);
+        let mut side = Vec2::ZERO;
         let label_at = if from == to {
             let points: Vec<Pos2> = geometry::self_loop(a)
                 .iter()
@@ -412,12 +414,20 @@ fn paint(
             } else {
                 mesh_segment(&mut edge_mesh, s, e, width, color, zoom >= 0.12);
             }
-            // Parallel edges: labels sit nearer their publisher, so two labels never share a spot.
+            // Parallel and opposite edges: each label sits beside its own line, on the side the
+            // line was moved to, and nearer its publisher, so two labels never share a spot
+            // (centred on the lines, the labels of a retry loop between stacked boxes overlapped).
             let t = if offset == 0.0 { 0.5 } else { 0.32 };
+            if offset != 0.0 {
+                let normal = (e - s).normalized().rot90();
+                let centre_line = camera.to_screen(viewport, a.lerp(b, 0.5));
+                let moved = (s.lerp(e, 0.5) - centre_line).dot(normal);
+                side = if moved >= 0.0 { normal } else { -normal };
+            }
             s + (e - s) * t
         };
         if zoom >= theme::EDGE_LABEL_MIN_ZOOM || selected || hovered {
-            labels.push((label_at, i, color));
+            labels.push((label_at, i, color, side));
         }
     }
     if !edge_mesh.is_empty() {
@@ -572,9 +582,9 @@ fn paint(
     paint_simulation(painter, state, view, overlay);
 
     // Edge labels last, so no box hides one.
-    for (at, i, color) in labels {
+    for (at, i, color, side) in labels {
         if let Some(edge) = view.edge(i) {
-            edge_label(painter, at, &edge.event, color);
+            edge_label(painter, at, &edge.event, color, side);
         }
     }
 
@@ -749,13 +759,18 @@ fn arrow_head(painter: &Painter, from: Pos2, tip: Pos2, zoom: f32, color: Color3
     }));
 }
 
-fn edge_label(painter: &Painter, at: Pos2, text: &str, color: Color32) {
+/// An event label centred on `at`, or, with a `side` (a unit vector), beside `at` on that side
+/// with a small gap.
+fn edge_label(painter: &Painter, at: Pos2, text: &str, color: Color32, side: Vec2) {
     let galley = painter.layout_no_wrap(
         text.to_owned(),
         FontId::proportional(theme::EDGE_LABEL_FONT_PX),
         theme::BOX_TEXT,
     );
-    let rect = Rect::from_center_size(at, galley.size() + vec2(10.0, 4.0));
+    let size = galley.size() + vec2(10.0, 4.0);
+    // How far the centre moves so that the rectangle's near side clears the line.
+    let clear = (size.x / 2.0 * side.x).abs() + (size.y / 2.0 * side.y).abs() + 3.0;
+    let rect = Rect::from_center_size(at + side * clear, size);
     painter.rect(
         rect,
         CornerRadius::same(4),
