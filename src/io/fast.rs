@@ -79,6 +79,7 @@ pub(super) fn read(
         pending: Vec::new(),
         at: 0,
         eof: false,
+        starved: false,
         window,
     };
     scan.refill()?;
@@ -174,6 +175,8 @@ struct Scanner<'s> {
     at: usize,
     /// The whole rest of the input is in the window.
     eof: bool,
+    /// The scan ran into the end of the window since the current item began.
+    starved: bool,
     window: Window,
 }
 
@@ -222,17 +225,19 @@ impl<'s> Scanner<'s> {
     }
 
     /// Parses one item with `parse`, which must not have side effects: first with the window as
-    /// it is (refilled if little is left), and when that fails before the end of the input,
-    /// once more with the whole rest of the input in the window.
+    /// it is (refilled if little is left), and when that ran into the end of the window before
+    /// the end of the input, once more with the whole rest of the input in the window.
     fn item<T>(&mut self, mut parse: impl FnMut(&mut Self) -> Option<T>) -> Result<T, Stop> {
         if !self.eof && self.text.len() - self.at < self.window.lookahead {
             self.refill()?;
         }
         let start = self.at;
+        self.starved = false;
         if let Some(value) = parse(self) {
             return Ok(value);
         }
-        if self.eof {
+        // Only an item cut off by the end of the window deserves a second try.
+        if self.eof || !self.starved {
             return Err(Stop::Unusual);
         }
         self.at = start;
@@ -305,8 +310,15 @@ impl<'s> Scanner<'s> {
         self.at = at;
     }
 
+    /// The byte at `at`; `None`, and the scan starved, past the end of the window.
+    fn byte(&mut self, at: usize) -> Option<u8> {
+        let byte = self.bytes().get(at).copied();
+        self.starved |= byte.is_none();
+        byte
+    }
+
     fn eat(&mut self, byte: u8) -> bool {
-        if self.bytes().get(self.at) == Some(&byte) {
+        if self.byte(self.at) == Some(byte) {
             self.at += 1;
             true
         } else {
@@ -328,6 +340,8 @@ impl<'s> Scanner<'s> {
                 return Some(position);
             }
         }
+        // A key may be cut off by the end of the window.
+        self.starved |= keys.iter().any(|key| rest.len() <= key.len());
         None
     }
 
@@ -335,9 +349,13 @@ impl<'s> Scanner<'s> {
     fn string(&mut self) -> Option<Text> {
         self.expect(b'"')?;
         let start = self.at;
-        let length = self.bytes()[start..]
+        let Some(length) = self.bytes()[start..]
             .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        else {
+            self.starved = true;
+            return None;
+        };
         if self.bytes()[start + length] != b'"' {
             return None;
         }
@@ -349,7 +367,7 @@ impl<'s> Scanner<'s> {
     fn whole_number(&mut self) -> Option<u64> {
         let start = self.at;
         let mut value: u64 = 0;
-        while let Some(&digit @ b'0'..=b'9') = self.bytes().get(self.at) {
+        while let Some(digit @ b'0'..=b'9') = self.byte(self.at) {
             value = value
                 .checked_mul(10)?
                 .checked_add(u64::from(digit - b'0'))?;
@@ -359,7 +377,7 @@ impl<'s> Scanner<'s> {
         if digits == 0 || (digits > 1 && self.bytes()[start] == b'0') {
             return None;
         }
-        match self.bytes().get(self.at) {
+        match self.byte(self.at) {
             // A number cut off by the end of the window is not done either.
             Some(b'.' | b'e' | b'E') | None => None,
             _ => Some(value),

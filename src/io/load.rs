@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::BuildHasher;
+use std::io::Read;
 use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -45,7 +46,15 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<Design, 
         source,
     };
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let size = file.metadata().map_or(0, |m| m.len());
+    let metadata = file.metadata().map_err(io)?;
+    if !metadata.is_file() {
+        // A pipe or device (`<(cat design.json)`, `/dev/stdin`) cannot be read twice, and the
+        // fallback below reads again: take it whole, as standard input is.
+        let mut text = Vec::new();
+        file.read_to_end(&mut text).map_err(io)?;
+        return parse_design_owned(text, origin);
+    }
+    let size = metadata.len();
     let threaded = size >= THREADED_FROM as u64;
     let fast = |loader: &mut Loader| -> Result<(), Stop> {
         super::fast::read(&mut file, loader, Window::STREAM)?;

@@ -195,6 +195,28 @@ mod tests {
         text
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_design_from_a_pipe_is_read_once() {
+        // `check <(cat design.json)`: a named pipe cannot be read twice, so a design that is not
+        // of the fast reader's shape (here a service with notes) must still load.
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("design.pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let text = r#"{"version": 1, "services": [{"id": "a", "kind": "queue", "notes": "n"}], "edges": []}"#;
+        let writer = {
+            let pipe = pipe.clone();
+            std::thread::spawn(move || std::fs::write(pipe, text).unwrap())
+        };
+        let design = load_path(&pipe).unwrap();
+        writer.join().unwrap();
+        assert_eq!(design.services[0].notes, "n");
+    }
+
     #[test]
     fn a_big_file_is_streamed_to_the_same_design_or_the_same_error() {
         let dir = tempfile::tempdir().unwrap();
