@@ -7,6 +7,7 @@ use std::sync::Arc;
 use event_architect::analysis::analyze;
 use event_architect::io::{parse_design, to_json};
 use event_architect::model::{Design, EventEdge, Position, Service, ServiceIndex, ServiceKind};
+use event_architect::plan::write_json;
 use petgraph::graph::DiGraph;
 use proptest::prelude::*;
 
@@ -208,5 +209,46 @@ proptest! {
         let loaded = parse_design(text.as_bytes(), "round-trip.json").unwrap();
         prop_assert_eq!(&loaded, &design);
         prop_assert_eq!(to_json(&loaded), text);
+    }
+
+    #[test]
+    fn the_json_plan_is_serde_pretty_output_naming_every_service_once(
+        design in graph(10, 20),
+        names in prop::collection::vec("\\PC{0,40}", 10),
+    ) {
+        // Ids and event names of every length around the writer's 15- and 32-byte limits,
+        // with characters that need escaping.
+        let mut design = design;
+        // (Half of them need escaping.)
+        for (i, service) in design.services.iter_mut().enumerate() {
+            let mark = if i % 2 == 0 { "-" } else { "\"" };
+            service.id = format!("{}{mark}{i}", names[i]);
+        }
+        for edge in &mut design.edges {
+            let from = edge.from.index();
+            let mark = if from % 2 == 0 { "" } else { "\\" };
+            edge.event = Arc::from(format!("{}{mark}", names[from]));
+        }
+        let analysis = analyze(&design);
+        let mut out = Vec::new();
+        write_json(&mut out, &design, &analysis).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(serde_json::to_string_pretty(&value).unwrap() + "\n", text);
+        let steps: Vec<&str> = value["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["id"].as_str().unwrap())
+            .collect();
+        let mut expected: Vec<&str> = design.services.iter().map(|s| s.id.as_str()).collect();
+        let mut found = steps.clone();
+        expected.sort_unstable();
+        found.sort_unstable();
+        prop_assert_eq!(found, expected);
+        if analysis.is_acyclic() {
+            prop_assert_eq!(value["order"].as_array().unwrap().len(), design.services.len());
+            prop_assert_eq!(&value["order"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(), &steps);
+        }
     }
 }

@@ -73,15 +73,23 @@ pub(super) fn read(
     sink: &mut impl Sink,
     window: Window,
 ) -> Result<(), Stop> {
-    let mut scan = Scanner {
-        source,
-        text: String::new(),
-        pending: Vec::new(),
-        at: 0,
-        eof: false,
-        starved: false,
-        window,
-    };
+    parse(&mut Scanner::new(source, window), sink)
+}
+
+/// [`read`], also saying how many times the window was refilled and how many items had to be
+/// read again with the rest of the input.
+#[cfg(test)]
+pub(super) fn read_counted(
+    source: &mut dyn Read,
+    sink: &mut impl Sink,
+    window: Window,
+) -> (Result<(), Stop>, usize, usize) {
+    let mut scan = Scanner::new(source, window);
+    let result = parse(&mut scan, sink);
+    (result, scan.refills, scan.retries)
+}
+
+fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
     scan.refill()?;
     // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
     if scan.text.starts_with('\u{FEFF}') {
@@ -167,6 +175,10 @@ pub(super) fn read(
 
 struct Scanner<'s> {
     source: &'s mut dyn Read,
+    /// How many times the window was refilled, and items read again with the rest of the
+    /// input (for tests).
+    refills: usize,
+    retries: usize,
     /// The window: the text from some point of the input on.
     text: String,
     /// The start of a character cut off at the end of the window (read, not yet in `text`).
@@ -219,6 +231,20 @@ impl<'s, T, F: FnMut(&mut Scanner<'s>) -> Option<T>> List<'_, 's, T, F> {
 }
 
 impl<'s> Scanner<'s> {
+    fn new(source: &'s mut dyn Read, window: Window) -> Scanner<'s> {
+        Scanner {
+            source,
+            refills: 0,
+            retries: 0,
+            text: String::new(),
+            pending: Vec::new(),
+            at: 0,
+            eof: false,
+            starved: false,
+            window,
+        }
+    }
+
     /// The text of a string read since the last refill.
     fn get(&self, text: Text) -> &str {
         &self.text[text.0..text.1]
@@ -241,12 +267,14 @@ impl<'s> Scanner<'s> {
             return Err(Stop::Unusual);
         }
         self.at = start;
+        self.retries += 1;
         self.read_rest()?;
         parse(self).ok_or(Stop::Unusual)
     }
 
     /// Drops what was scanned and reads up to the window's capacity.
     fn refill(&mut self) -> Result<(), Stop> {
+        self.refills += 1;
         let mut bytes = std::mem::take(&mut self.text).into_bytes();
         bytes.drain(..self.at);
         self.at = 0;

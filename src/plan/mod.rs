@@ -397,11 +397,13 @@ fn quote(buffer: &mut Vec<u8>, text: &str) {
 /// quoted bytes (most ids and event names) sits in one 16-byte slot, one cache line: a print is
 /// one memory access (two when the string is long), and [`Quoted::touch`] can fetch it ahead.
 struct Quoted {
-    /// Per string: its length then its bytes, or [`LONG`] then where it is in `long` (two
-    /// little-endian `u32`s: start and end).
+    /// Per string: its length then its bytes, or [`LONG`] then its number in `long_spans` (a
+    /// little-endian `u32`).
     slots: Vec<[u8; SLOT]>,
     /// Strings too long for a slot, end to end, then [`COPY`] bytes of padding for [`append`].
     long: Vec<u8>,
+    /// Where each long string is in `long`.
+    long_spans: Vec<(usize, usize)>,
 }
 
 const SLOT: usize = 16;
@@ -413,6 +415,7 @@ impl Quoted {
         let mut table = Quoted {
             slots: Vec::with_capacity(strings.len()),
             long: Vec::new(),
+            long_spans: Vec::new(),
         };
         let mut quoted = Vec::new();
         for text in strings {
@@ -423,11 +426,13 @@ impl Quoted {
                 slot[0] = quoted.len() as u8;
                 slot[1..=quoted.len()].copy_from_slice(&quoted);
             } else {
-                let start = table.long.len() as u32;
+                // There are fewer strings than `u32::MAX` (they are services and events).
+                let number = table.long_spans.len() as u32;
+                let start = table.long.len();
                 table.long.extend_from_slice(&quoted);
+                table.long_spans.push((start, table.long.len()));
                 slot[0] = LONG;
-                slot[1..5].copy_from_slice(&start.to_le_bytes());
-                slot[5..9].copy_from_slice(&(table.long.len() as u32).to_le_bytes());
+                slot[1..5].copy_from_slice(&number.to_le_bytes());
             }
             table.slots.push(slot);
         }
@@ -450,10 +455,9 @@ impl Quoted {
             buffer.extend_from_slice(bytes);
             buffer.truncate(length);
         } else {
-            let word = |at: usize| {
-                u32::from_le_bytes([slot[at], slot[at + 1], slot[at + 2], slot[at + 3]]) as usize
-            };
-            append(buffer, &self.long, word(1), word(5));
+            let number = u32::from_le_bytes([slot[1], slot[2], slot[3], slot[4]]);
+            let (start, end) = self.long_spans[number as usize];
+            append(buffer, &self.long, start, end);
         }
     }
 }
