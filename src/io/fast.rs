@@ -99,7 +99,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         scan.skip_space();
         scan.expect(b'{')?;
         scan.skip_space();
-        Some(scan.eat(b'}'))
+        scan.eat_if_there(b'}')
     })?;
     let mut seen = [false; 4];
     let mut more = !empty;
@@ -117,11 +117,19 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         }
         match key {
             0 => {
-                let version = scan.item(Scanner::whole_number)?;
+                // Each item skips the space before it: the space after the key may run past the
+                // end of the window, and the value start after a refill.
+                let version = scan.item(|scan| {
+                    scan.skip_space();
+                    scan.whole_number()
+                })?;
                 sink.version(version);
             }
             1 => {
-                let name = scan.item(Scanner::string)?;
+                let name = scan.item(|scan| {
+                    scan.skip_space();
+                    scan.string()
+                })?;
                 sink.name(scan.get(name));
             }
             2 => {
@@ -250,26 +258,28 @@ impl<'s> Scanner<'s> {
         &self.text[text.0..text.1]
     }
 
-    /// Parses one item with `parse`, which must not have side effects: first with the window as
-    /// it is (refilled if little is left), and when that ran into the end of the window before
-    /// the end of the input, once more with the whole rest of the input in the window.
+    /// Parses one item with `parse`, which must not have side effects: with the window as it is
+    /// (refilled if little is left), then, as long as it runs into the end of the window before
+    /// the end of the input, again with the window twice as big.
     fn item<T>(&mut self, mut parse: impl FnMut(&mut Self) -> Option<T>) -> Result<T, Stop> {
         if !self.eof && self.text.len() - self.at < self.window.lookahead {
             self.refill()?;
         }
         let start = self.at;
-        self.starved = false;
-        if let Some(value) = parse(self) {
-            return Ok(value);
+        loop {
+            self.starved = false;
+            if let Some(value) = parse(self) {
+                return Ok(value);
+            }
+            // Only an item cut off by the end of the window deserves another try, with the
+            // window grown to twice its size (an item longer than the lookahead: a long name).
+            if self.eof || !self.starved {
+                return Err(Stop::Unusual);
+            }
+            self.at = start;
+            self.retries += 1;
+            self.read_more(self.text.len().max(self.window.capacity))?;
         }
-        // Only an item cut off by the end of the window deserves a second try.
-        if self.eof || !self.starved {
-            return Err(Stop::Unusual);
-        }
-        self.at = start;
-        self.retries += 1;
-        self.read_rest()?;
-        parse(self).ok_or(Stop::Unusual)
     }
 
     /// Drops what was scanned and reads up to the window's capacity.
@@ -278,8 +288,15 @@ impl<'s> Scanner<'s> {
         let mut bytes = std::mem::take(&mut self.text).into_bytes();
         bytes.drain(..self.at);
         self.at = 0;
+        self.text = String::from_utf8(bytes).map_err(|_| Stop::Unusual)?;
+        let want = self.window.capacity.saturating_sub(self.text.len()).max(1);
+        self.read_more(want)
+    }
+
+    /// Reads up to `want` more bytes onto the end of the window (what was scanned stays).
+    fn read_more(&mut self, want: usize) -> Result<(), Stop> {
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
         bytes.append(&mut self.pending);
-        let want = self.window.capacity.saturating_sub(bytes.len()).max(1);
         bytes.reserve(want);
         let read = Read::take(&mut *self.source, want as u64).read_to_end(&mut bytes)?;
         self.eof = read < want;
@@ -354,6 +371,13 @@ impl<'s> Scanner<'s> {
         }
     }
 
+    /// Whether `byte` comes next (eaten if so); `None` at the end of the window, where it cannot
+    /// be told yet.
+    fn eat_if_there(&mut self, byte: u8) -> Option<bool> {
+        self.byte(self.at)?;
+        Some(self.eat(byte))
+    }
+
     fn expect(&mut self, byte: u8) -> Option<()> {
         self.eat(byte).then_some(())
     }
@@ -418,9 +442,10 @@ impl<'s> Scanner<'s> {
         item: F,
     ) -> Result<List<'_, 's, T, F>, Stop> {
         let empty = self.item(|scan| {
+            scan.skip_space();
             scan.expect(b'[')?;
             scan.skip_space();
-            Some(scan.eat(b']'))
+            scan.eat_if_there(b']')
         })?;
         Ok(List {
             scan: self,

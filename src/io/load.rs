@@ -1499,10 +1499,16 @@ mod fast_tests {
     }
 
     /// A window smaller than any item: every item runs into its end and is read again with the
-    /// rest of the input (the retry path).
+    /// window grown (the retry path).
     const TINY: Window = Window {
         capacity: 5,
         lookahead: 3,
+    };
+
+    /// A window that some items fit and others do not: refills and retries mixed.
+    const MID: Window = Window {
+        capacity: 40,
+        lookahead: 16,
     };
 
     fn outcome_in(text: &[u8], threaded: bool, try_fast: bool, window: Window) -> String {
@@ -1518,8 +1524,11 @@ mod fast_tests {
     fn fast_takes(text: &str) -> bool {
         let mut loader = Loader::default();
         let taken = super::super::fast::read(&mut text.as_bytes(), &mut loader, Window::STREAM);
-        let tiny = super::super::fast::read(&mut text.as_bytes(), &mut Loader::default(), TINY);
-        assert_eq!(taken.is_ok(), tiny.is_ok(), "{text}");
+        for window in [TINY, MID] {
+            let other =
+                super::super::fast::read(&mut text.as_bytes(), &mut Loader::default(), window);
+            assert_eq!(taken.is_ok(), other.is_ok(), "{window:?} {text:?}");
+        }
         taken.is_ok()
     }
 
@@ -1556,7 +1565,7 @@ mod fast_tests {
     fn a_streamed_file_is_refilled_item_by_item_with_cuts_inside_characters() {
         // Ids and events full of 2- and 4-byte characters, read through windows of every
         // capacity in a range, so that refills cut strings and characters at every offset,
-        // while the lookahead holds any item whole: nothing may need the rest-of-input retry.
+        // while the lookahead holds any item whole: no item may need a retry.
         let mut text = String::from("{\"version\": 1, \"name\": \"Ünï 🙂\", \"services\": [");
         for i in 0..40 {
             let comma = if i == 0 { "" } else { ", " };
@@ -1771,8 +1780,9 @@ mod fast_tests {
             };
             let serde = outcome(text.as_bytes(), false, false);
             prop_assert_eq!(&outcome(text.as_bytes(), false, true), &serde, "{}", text);
-            // Every item cut off by the window and read again.
+            // Every item cut off by the window and read again with the window grown, or some.
             prop_assert_eq!(&outcome_in(text.as_bytes(), false, true, TINY), &serde, "{}", text);
+            prop_assert_eq!(&outcome_in(text.as_bytes(), false, true, MID), &serde, "{}", text);
             if broken == 2 {
                 prop_assert_eq!(&outcome(text.as_bytes(), true, true), &serde, "{}", text);
             }
