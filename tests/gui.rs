@@ -52,6 +52,20 @@ fn connect(h: &mut Harness<'_, App>, from: &str, to: &str, event: &str) {
     settle(h);
 }
 
+/// Drags with the primary button from `from` by `by`, in a few pointer moves.
+fn drag(h: &mut Harness<'_, App>, from: Pos2, by: egui::Vec2) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=5 {
+        h.hover_at(from + by * (k as f32 / 6.0));
+        h.step();
+    }
+    h.drop_at(from + by);
+    settle(h);
+}
+
 fn click_at(h: &mut Harness<'_, App>, p: Pos2) {
     h.hover_at(p);
     h.step();
@@ -167,16 +181,7 @@ fn undo_and_redo_move_the_design_back_and_forth() {
 
     // A whole drag is one undo step.
     let from = h.state().service_screen_pos("a").unwrap();
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for k in 1..=5 {
-        h.hover_at(from + vec2(0.0, 20.0 * k as f32));
-        h.step();
-    }
-    h.drop_at(from + vec2(0.0, 100.0));
-    settle(&mut h);
+    drag(&mut h, from, vec2(0.0, 100.0));
     let moved = h.state().design().services[0].position.unwrap();
     assert!(moved.y > 50.0, "{moved:?}");
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -437,4 +442,60 @@ fn the_simulation_panel_runs_the_builtin_scenario() {
     settle(&mut h);
     let audit = h.state().design().find("audit").expect("the audit service");
     assert_eq!(h.state().selected_services(), [audit]);
+}
+
+#[test]
+fn shift_drag_selects_boxes_and_dragging_one_moves_them_all_in_one_undo_step() {
+    let mut design = two_services("a", "b");
+    let mut c = Service::new("c", ServiceKind::Queue);
+    c.position = Some(event_architect::model::Position { x: 700.0, y: 0.0 });
+    design.services.push(c);
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    let a = h.state().service_screen_pos("a").unwrap();
+    let b = h.state().service_screen_pos("b").unwrap();
+
+    // A rectangle from empty canvas below-right of b to the middle of a, Shift held (the test
+    // harness forgets modifiers between frames, so it is pressed again in each one).
+    let (from, to) = (b + vec2(110.0, 60.0), a + vec2(10.0, 10.0));
+    assert!(h.state().canvas_rect().contains(from));
+    let shift = |h: &mut Harness<'_, App>| {
+        h.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+        h.step();
+    };
+    h.hover_at(from);
+    shift(&mut h);
+    h.drag_at(from);
+    shift(&mut h);
+    for k in 1..=5 {
+        h.hover_at(from + (to - from) * (k as f32 / 5.0));
+        shift(&mut h);
+    }
+    h.drop_at(to);
+    settle(&mut h);
+    let selected: Vec<u32> = h.state().selected_services().iter().map(|s| s.0).collect();
+    assert_eq!(selected, [0, 1]);
+    assert_eq!(h.state().design(), &design, "selecting is not an edit");
+
+    // Dragging b drags a with it; c stays.
+    drag(&mut h, b, vec2(0.0, 120.0));
+    let moved = h.state().design().clone();
+    let dy =
+        |i: usize| moved.services[i].position.unwrap().y - design.services[i].position.unwrap().y;
+    assert!(dy(0) > 50.0, "a moved by {}", dy(0));
+    assert!(
+        (dy(0) - dy(1)).abs() < 0.01,
+        "a by {}, b by {}",
+        dy(0),
+        dy(1)
+    );
+    assert_eq!(dy(2), 0.0);
+    assert_eq!(
+        moved.services[0].position.unwrap().x,
+        design.services[0].position.unwrap().x
+    );
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().design(), &design, "one undo puts both back");
 }

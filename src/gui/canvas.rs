@@ -35,6 +35,15 @@ pub enum Gesture {
         /// Where the box was when the drag started.
         start: Pos2,
     },
+    /// Dragging a selection rectangle over empty canvas (Shift or Ctrl held).
+    Selecting {
+        /// Where the drag started, canvas units.
+        from: Pos2,
+        /// The pointer, canvas units.
+        to: Pos2,
+        /// Add to the selection instead of replacing it (Ctrl held).
+        add: bool,
+    },
     /// Dragging a new edge out of a service's handle.
     Connecting {
         /// The publisher.
@@ -52,6 +61,13 @@ pub enum CanvasEvent {
         /// The service.
         service: ServiceIndex,
         /// Toggle it in the current selection instead of replacing it.
+        add: bool,
+    },
+    /// Select the services a selection rectangle touched.
+    SelectServices {
+        /// The services, in file order.
+        services: Vec<ServiceIndex>,
+        /// Add them to the current selection instead of replacing it.
         add: bool,
     },
     /// Select an edge.
@@ -102,6 +118,9 @@ pub struct CanvasState {
     pub viewport: Rect,
     /// The edge under the pointer.
     pub hovered_edge: Option<usize>,
+    /// While a box is dragged: the other selected boxes, which move with it, and where each
+    /// started.
+    pub moving_with: Vec<(usize, Pos2)>,
 }
 
 impl Default for CanvasState {
@@ -112,6 +131,7 @@ impl Default for CanvasState {
             fit_request: None,
             viewport: Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0)),
             hovered_edge: None,
+            moving_with: Vec::new(),
         }
     }
 }
@@ -161,9 +181,13 @@ fn interact(
     // Escape abandons a drag-to-connect or a move (the box goes back).
     if state.gesture != Gesture::Idle && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
         if let Gesture::Moving { service, start, .. } = state.gesture {
+            for &(other, other_start) in &state.moving_with {
+                view.drag_to(other, other_start);
+            }
             view.drag_to(service, start);
             view.end_drag();
         }
+        state.moving_with.clear();
         state.gesture = Gesture::Idle;
     }
 
@@ -186,14 +210,32 @@ fn interact(
                 Gesture::Connecting { from, to: origin }
             } else if let Some(service) = geometry::service_at(view.centers(), origin) {
                 let start = view.centers()[service];
-                events.push(CanvasEvent::SelectService {
-                    service: ServiceIndex(service as u32),
-                    add: false,
-                });
+                // A box of a multi-selection drags the whole selection; any other box is
+                // selected alone first.
+                state.moving_with = if view.is_selected(service) {
+                    (0..view.centers().len())
+                        .filter(|&s| s != service && view.is_selected(s))
+                        .map(|s| (s, view.centers()[s]))
+                        .collect()
+                } else {
+                    events.push(CanvasEvent::SelectService {
+                        service: ServiceIndex(service as u32),
+                        add: false,
+                    });
+                    Vec::new()
+                };
                 Gesture::Moving {
                     service,
                     grab: origin - start,
                     start,
+                }
+            } else if let Some(modifiers) =
+                Some(ui.input(|i| i.modifiers)).filter(|m| m.shift || m.command)
+            {
+                Gesture::Selecting {
+                    from: origin,
+                    to: origin,
+                    add: modifiers.command,
                 }
             } else {
                 Gesture::Panning
@@ -206,12 +248,25 @@ fn interact(
     if response.dragged() {
         match &mut state.gesture {
             Gesture::Panning => state.camera.pan += response.drag_delta(),
-            Gesture::Moving { service, grab, .. } => {
+            Gesture::Moving {
+                service,
+                grab,
+                start,
+            } => {
                 if let Some(p) = canvas_pointer.or_else(|| {
                     ui.input(|i| i.pointer.interact_pos())
                         .map(|p| state.camera.to_canvas(viewport, p))
                 }) {
+                    let delta = p - *grab - *start;
+                    for &(other, other_start) in &state.moving_with {
+                        view.drag_to(other, other_start + delta);
+                    }
                     view.drag_to(*service, p - *grab);
+                }
+            }
+            Gesture::Selecting { to, .. } => {
+                if let Some(p) = canvas_pointer {
+                    *to = p;
                 }
             }
             Gesture::Connecting { to, .. } => {
@@ -228,12 +283,26 @@ fn interact(
             Gesture::Moving { service, start, .. } => {
                 let end = view.centers().get(service).copied().unwrap_or(start);
                 view.end_drag();
+                let others = std::mem::take(&mut state.moving_with);
                 if end.distance(start) > 0.5 {
-                    events.push(CanvasEvent::Moved(vec![(
-                        ServiceIndex(service as u32),
-                        Some(Position { x: end.x, y: end.y }),
-                    )]));
+                    // The whole selection in one command: one undo step.
+                    let moved = std::iter::once(service)
+                        .chain(others.iter().map(|&(other, _)| other))
+                        .filter_map(|s| {
+                            let at = view.centers().get(s)?;
+                            Some((ServiceIndex(s as u32), Some(Position { x: at.x, y: at.y })))
+                        })
+                        .collect();
+                    events.push(CanvasEvent::Moved(moved));
                 }
+            }
+            Gesture::Selecting { from, to, add } => {
+                let area = Rect::from_two_pos(from, to);
+                let services = (0..view.centers().len())
+                    .filter(|&s| geometry::box_rect(view.centers()[s]).intersects(area))
+                    .map(|s| ServiceIndex(s as u32))
+                    .collect();
+                events.push(CanvasEvent::SelectServices { services, add });
             }
             Gesture::Connecting { from, to } => {
                 if let Some(target) = geometry::service_at(view.centers(), to)
@@ -273,7 +342,7 @@ fn interact(
 
     let cursor = match state.gesture {
         Gesture::Panning | Gesture::Moving { .. } => Some(CursorIcon::Grabbing),
-        Gesture::Connecting { .. } => Some(CursorIcon::Crosshair),
+        Gesture::Connecting { .. } | Gesture::Selecting { .. } => Some(CursorIcon::Crosshair),
         Gesture::Idle => canvas_pointer.and_then(|p| {
             if geometry::handle_at(view.centers(), p, state.camera.zoom).is_some() {
                 Some(CursorIcon::Crosshair)
@@ -595,6 +664,20 @@ fn paint(
             "Double-click anywhere to add a service, or use ➕ Add service",
             FontId::proportional(16.0),
             theme::MUTED_TEXT,
+        );
+    }
+
+    if let Gesture::Selecting { from, to, .. } = state.gesture {
+        let area = Rect::from_two_pos(
+            camera.to_screen(viewport, from),
+            camera.to_screen(viewport, to),
+        );
+        painter.rect(
+            area,
+            CornerRadius::same(2),
+            theme::SELECTION.gamma_multiply(0.12),
+            Stroke::new(1.0, theme::SELECTION),
+            StrokeKind::Inside,
         );
     }
 

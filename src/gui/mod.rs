@@ -1296,6 +1296,7 @@ impl App {
             "Double-click empty canvas to add a service.",
             "Drag from the round handle on a box's right edge to another box to connect them.",
             "Drag a box to move it; drag empty canvas to pan.",
+            "Shift-drag on empty canvas to select several boxes; drag one to move them all.",
             "Ctrl+wheel or pinch to zoom; F fits the design.",
             "Click a service or an edge to edit it here.",
         ] {
@@ -1489,6 +1490,17 @@ impl App {
                         || self.selection.services.len() > 1
                     {
                         self.selection.services = vec![service];
+                    }
+                }
+                CanvasEvent::SelectServices { services, add } => {
+                    self.selection.edge = None;
+                    if !add {
+                        self.selection.services.clear();
+                    }
+                    for service in services {
+                        if !self.selection.services.contains(&service) {
+                            self.selection.services.push(service);
+                        }
                     }
                 }
                 CanvasEvent::SelectEdge(edge) => {
