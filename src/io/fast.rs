@@ -95,12 +95,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
     if scan.text.starts_with('\u{FEFF}') {
         scan.at = 3;
     }
-    let empty = scan.item(|scan| {
-        scan.skip_space();
-        scan.expect(b'{')?;
-        scan.skip_space();
-        scan.eat_if_there(b'}')
-    })?;
+    let empty = scan.open(b'{', b'}')?;
     let mut seen = [false; 4];
     let mut more = !empty;
     while more {
@@ -162,14 +157,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
                 })?;
             }
         }
-        more = scan.item(|scan| {
-            scan.skip_space();
-            if scan.eat(b',') {
-                return Some(true);
-            }
-            scan.expect(b'}')?;
-            Some(false)
-        })?;
+        more = scan.item(|scan| scan.next_or_close(b'}'))?;
     }
     // Nothing but space may follow.
     scan.read_rest()?;
@@ -223,12 +211,7 @@ impl<'s, T, F: FnMut(&mut Scanner<'s>) -> Option<T>> List<'_, 's, T, F> {
             let (value, more) = self.scan.item(|scan| {
                 scan.skip_space();
                 let value = item(scan)?;
-                scan.skip_space();
-                if scan.eat(b',') {
-                    return Some((value, true));
-                }
-                scan.expect(b']')?;
-                Some((value, false))
+                Some((value, scan.next_or_close(b']')?))
             })?;
             each(sink, self.scan, value);
             if !more {
@@ -371,11 +354,27 @@ impl<'s> Scanner<'s> {
         }
     }
 
-    /// Whether `byte` comes next (eaten if so); `None` at the end of the window, where it cannot
-    /// be told yet.
-    fn eat_if_there(&mut self, byte: u8) -> Option<bool> {
-        self.byte(self.at)?;
-        Some(self.eat(byte))
+    /// Opens an object or a list (as one item): true when it closes right away.
+    fn open(&mut self, open: u8, close: u8) -> Result<bool, Stop> {
+        self.item(|scan| {
+            scan.skip_space();
+            scan.expect(open)?;
+            scan.skip_space();
+            // At the end of the window, whether it closes cannot be told yet.
+            scan.byte(scan.at)?;
+            Some(scan.eat(close))
+        })
+    }
+
+    /// After a member of an object or list: true when a comma says more follow, false when
+    /// `close` ends it.
+    fn next_or_close(&mut self, close: u8) -> Option<bool> {
+        self.skip_space();
+        if self.eat(b',') {
+            return Some(true);
+        }
+        self.expect(close)?;
+        Some(false)
     }
 
     fn expect(&mut self, byte: u8) -> Option<()> {
@@ -441,12 +440,7 @@ impl<'s> Scanner<'s> {
         &mut self,
         item: F,
     ) -> Result<List<'_, 's, T, F>, Stop> {
-        let empty = self.item(|scan| {
-            scan.skip_space();
-            scan.expect(b'[')?;
-            scan.skip_space();
-            scan.eat_if_there(b']')
-        })?;
+        let empty = self.open(b'[', b']')?;
         Ok(List {
             scan: self,
             item,
@@ -470,11 +464,9 @@ impl<'s> Scanner<'s> {
             self.expect(b':')?;
             self.skip_space();
             field(key, self.string()?);
-            self.skip_space();
-            if self.eat(b',') {
+            if self.next_or_close(b'}')? {
                 continue;
             }
-            self.expect(b'}')?;
             return (seen == (1 << keys.len()) - 1).then_some(());
         }
     }
