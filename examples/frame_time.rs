@@ -63,6 +63,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// One untimed frame, tessellated as a backend would.
+fn frame(app: &mut App, ctx: &egui::Context) {
+    let output = ctx.run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
+        app.frame_ui(ui)
+    });
+    ctx.tessellate(output.shapes, output.pixels_per_point);
+}
+
+/// Prints one row: median / p90 of each part of a frame, as [`measure`] returns them.
+fn report(n: usize, view: &str, ([ui, tess, total], vertices): ([(f64, f64); 3], usize)) {
+    println!(
+        "{n:>6} services, {view}: ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}  ({vertices} vertices)",
+        ui.0, ui.1, tess.0, tess.1, total.0, total.1
+    );
+}
+
 fn measure(app: &mut App, ctx: &egui::Context, frames: usize) -> ([(f64, f64); 3], usize) {
     let size = vec2(1600.0, 1000.0);
     let pointer = Pos2::new(700.0, 500.0);
@@ -124,10 +140,7 @@ fn main() {
             }
         };
         let mut app = App::with_design(design, None);
-        let output = ctx.run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
-            app.frame_ui(ui)
-        });
-        ctx.tessellate(output.shapes, output.pixels_per_point);
+        frame(&mut app, &ctx);
         println!(
             "{n:>6} services: open (load + analyse + view model + first frame) {:.1} ms",
             opened.elapsed().as_secs_f64() * 1e3
@@ -135,43 +148,18 @@ fn main() {
         let _ = std::fs::remove_file(&file);
         // Warm up: fit, lay out, fill the font caches.
         for _ in 0..5 {
-            let output = ctx.run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
-                app.frame_ui(ui)
-            });
-            ctx.tessellate(output.shapes, output.pixels_per_point);
+            frame(&mut app, &ctx);
         }
         let zoom = app.zoom();
-        let ([ui, tess, total], vertices) = measure(&mut app, &ctx, frames);
-        println!(
-            "{n:>6} services, all in view (zoom {:>3.0}%): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}  ({vertices} vertices)",
-            zoom * 100.0,
-            ui.0,
-            ui.1,
-            tess.0,
-            tess.1,
-            total.0,
-            total.1
-        );
+        let view = format!("all in view (zoom {:>3.0}%)", zoom * 100.0);
+        report(n, &view, measure(&mut app, &ctx, frames));
         for zoom in [0.3, 1.0] {
             app.push_action(Action::ZoomTo(zoom));
             for _ in 0..3 {
-                let output = ctx
-                    .run_ui(input(vec2(1600.0, 1000.0), Pos2::new(700.0, 500.0)), |ui| {
-                        app.frame_ui(ui)
-                    });
-                ctx.tessellate(output.shapes, output.pixels_per_point);
+                frame(&mut app, &ctx);
             }
-            let ([ui, tess, total], vertices) = measure(&mut app, &ctx, frames);
-            println!(
-                "{n:>6} services, zoom {:>3.0}% (boxes with text): ui {:.2}/{:.2}  tessellate {:.2}/{:.2}  total {:.2}/{:.2}  ({vertices} vertices)",
-                zoom * 100.0,
-                ui.0,
-                ui.1,
-                tess.0,
-                tess.1,
-                total.0,
-                total.1
-            );
+            let view = format!("zoom {:>3.0}% (boxes with text)", zoom * 100.0);
+            report(n, &view, measure(&mut app, &ctx, frames));
         }
     }
 }
