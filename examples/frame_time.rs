@@ -41,11 +41,11 @@ fn layered(n: usize) -> Design {
         let base = (layer - 1) * per_layer;
         for _ in 0..(1 + (next() % 2) as usize) {
             let from = base + (next() as usize % per_layer);
-            design.edges.push(EventEdge {
-                from: ServiceIndex(from as u32),
-                to: ServiceIndex(i as u32),
-                event: Arc::from(format!("S{from}Done")),
-            });
+            design.edges.push(EventEdge::new(
+                ServiceIndex(from as u32),
+                ServiceIndex(i as u32),
+                Arc::<str>::from(format!("S{from}Done")),
+            ));
         }
     }
     design

@@ -6,6 +6,7 @@
 //! | [`analysis`] | cycles, Kahn order, stages, condensed plan, critical path | `model` |
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
 //! | [`simulation`] | discrete-event runs: event bus, in-memory tables, behaviours, scenarios, trace | `model`, `io` |
+//! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`gui`] | the designer window (feature `gui`): canvas, menus, inspector, problems, file dialogs | everything, egui, eframe, egui_graphs, rfd |
@@ -14,6 +15,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod diagnostics;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;

@@ -26,18 +26,23 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn open_window(file: Option<std::path::PathBuf>) -> ExitCode {
-    let (design, path, error) = match file {
-        None => (event_architect::builtin_design(), None, None),
-        Some(path) => match event_architect::io::load_path(&path) {
-            Ok(design) => (design, Some(path), None),
+    let (design, path, error, note) = match file {
+        None => (event_architect::builtin_design(), None, None, None),
+        Some(path) => match event_architect::io::load_path_versioned(&path) {
+            Ok((design, version)) => {
+                let note =
+                    event_architect::io::migration_note(&path.display().to_string(), version);
+                (design, Some(path), None, note)
+            }
             Err(error) => (
                 event_architect::builtin_design(),
                 None,
                 Some(error.to_string()),
+                None,
             ),
         },
     };
-    match event_architect::gui::run(design, path, error) {
+    match event_architect::gui::run(design, path, error, note) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => ExitCode::from(cli::fail(
             &anyhow::anyhow!("{error}").context("cannot open the designer window"),

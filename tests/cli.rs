@@ -170,7 +170,7 @@ mod check {
             stderr.contains("cannot read file-format version 3"),
             "{stderr}"
         );
-        assert!(stderr.contains("reads version(s) 1"), "{stderr}");
+        assert!(stderr.contains("reads versions 1, 2"), "{stderr}");
     }
 
     #[test]
@@ -446,5 +446,183 @@ mod save {
         let sample = event_architect::io::load_path(&sample("register_login.json")).unwrap();
         assert_eq!(event_architect::builtin_design(), sample);
         assert!(!sample.services.is_empty());
+    }
+}
+
+/// File format 2: migration, the new kinds, properties, edge modes and filters, and the loader's
+/// strictness about what the format does not have.
+mod format_v2 {
+    use super::*;
+
+    /// `check -` on `design`: (exit code, stdout, stderr).
+    fn check(design: &str) -> (Option<i32>, String, String) {
+        let out = run_stdin(&["check", "-"], design);
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    }
+
+    #[test]
+    fn a_version_1_file_opens_says_once_it_will_be_saved_as_2_and_plans_the_same() {
+        let v1 = r#"{"version": 1, "services": [{"id": "f", "kind": "function"}, {"id": "t", "kind": "table"}],
+                     "edges": [{"from": "f", "to": "t", "event": "Put"}]}"#;
+        let (code, stdout, stderr) = check(v1);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(
+            stderr
+                .matches("note: <stdin> is in file-format version 1; it will be saved as version 2")
+                .count(),
+            1,
+            "{stderr}"
+        );
+        assert!(stdout.contains("no cycles"), "{stdout}");
+        let (_, _, stderr) = check(&v1.replace("\"version\": 1", "\"version\": 2"));
+        assert!(
+            !stderr.contains("note:"),
+            "a current file gets no note: {stderr}"
+        );
+    }
+
+    #[test]
+    fn every_kind_loads_and_every_exporter_colours_it_as_the_canvas_does() {
+        let kinds = [
+            "gateway",
+            "function",
+            "table",
+            "queue",
+            "topic",
+            "bucket",
+            "bus",
+            "state-machine",
+            "stream",
+            "schedule",
+        ];
+        let services: Vec<String> = kinds
+            .iter()
+            .map(|k| format!(r#"{{"id": "{k}-1", "kind": "{k}"}}"#))
+            .collect();
+        let design = format!(r#"{{"version": 2, "services": [{}]}}"#, services.join(","));
+        let (code, _, stderr) = check(&design);
+        assert_eq!(code, Some(0), "{stderr}");
+        let mermaid = text(&run_stdin(&["plan", "-", "--format", "mermaid"], &design).stdout);
+        let dot = text(&run_stdin(&["plan", "-", "--format", "dot"], &design).stdout);
+        // The gateway is the canvas's purple (171, 120, 255) in both.
+        assert!(
+            mermaid.contains("classDef gateway fill:#e6d7ff,stroke:#ab78ff"),
+            "{mermaid}"
+        );
+        assert!(dot.contains("color=\"#ab78ff\""), "{dot}");
+        for kind in kinds {
+            assert!(
+                mermaid.contains(&format!("classDef {} ", kind.replace('-', "_"))),
+                "{kind}"
+            );
+            assert!(dot.contains(&format!("({kind})")), "{kind}");
+        }
+    }
+
+    #[test]
+    fn properties_are_typed_per_kind_and_unknown_keys_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let design = r#"{"version": 2, "services": [
+            {"id": "f", "kind": "function", "properties": {"memory_mb": "lots", "timeout_s": 9999}},
+            {"id": "q", "kind": "queue", "properties": {"max_receive_count": 3, "Tags": [{"Key": "team"}]}}]}"#;
+        let (code, _, stderr) = check(design);
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.contains(
+                "services[0].properties.memory_mb: expected a whole number, found a string"
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("services[0].properties.timeout_s: 9999 is out of range"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("services[1]"),
+            "unknown keys are kept, not refused: {stderr}"
+        );
+        // A good design keeps its unknown keys through plan's reading and a save by the window's
+        // own writer (the library's `save`), byte for byte.
+        let good = design.replace(
+            r#""memory_mb": "lots", "timeout_s": 9999"#,
+            r#""memory_mb": 256"#,
+        );
+        let path = write_temp(&dir, "props.json", &good);
+        let loaded = event_architect::io::load_path(&path).unwrap();
+        let saved = event_architect::io::to_json(&loaded);
+        assert!(
+            saved.contains("\"Tags\": [\n          {\n            \"Key\": \"team\""),
+            "{saved}"
+        );
+        assert_eq!(
+            event_architect::io::parse_design(saved.as_bytes(), "again").unwrap(),
+            loaded
+        );
+    }
+
+    #[test]
+    fn modes_and_filters_are_checked_with_their_paths() {
+        let design = r#"{"version": 2, "services": [{"id": "b", "kind": "bucket"}, {"id": "f", "kind": "function"}],
+            "edges": [{"from": "b", "to": "f", "event": "ObjectCreated", "mode": "eventually"},
+                      {"from": "b", "to": "f", "event": "ObjectCreated", "filter": {"prefix": "in/", "glob": "*"}},
+                      {"from": "b", "to": "f", "event": "ObjectCreated", "filter": {"pattern": {"detail": {"size": 5}}}},
+                      {"from": "f", "to": "b", "event": "PutObject", "mode": "sync", "filter": {"suffix": ".png"}}]}"#;
+        let (code, _, stderr) = check(design);
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.contains("edges[0].mode: unknown mode \"eventually\""),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("edges[1].filter: invalid filter: unknown field `glob`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("edges[2].filter: pattern.detail.size"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("edges[3]"), "{stderr}");
+    }
+
+    #[test]
+    fn fields_the_format_does_not_have_are_errors_not_silently_dropped() {
+        let design = r#"{"version": 2, "services": [
+            {"id": "g", "kind": "gateway", "routes": [{"route": "GET /", "event": "E", "method": "GET"}]},
+            {"id": "a", "kind": "queue", "position": {"x": 1, "y": 2, "z": 3}},
+            {"id": "b", "kind": "queue", "position": [1, 2]}]}"#;
+        let (code, _, stderr) = check(design);
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.contains("services[0].routes: invalid routes: unknown field `method`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("services[1].position: invalid position: unknown field `z`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("services[2].position: expected an object, found an array"),
+            "{stderr}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_at_every_level() {
+        let design = r#"{"version": 2, "services": [{"id": "a", "id": "b", "kind": "queue"}], "services": []}"#;
+        let (code, _, stderr) = check(design);
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.contains("services[0].id: the field \"id\" is repeated"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("services: the field \"services\" is repeated"),
+            "{stderr}"
+        );
+        let nested = r#"{"version": 2, "services": [{"id": "a", "kind": "queue", "properties": {"k": 1, "k": 2}}]}"#;
+        let (code, _, stderr) = check(nested);
+        assert_eq!(code, Some(2));
+        assert!(stderr.contains("<stdin>:1:"), "located: {stderr}");
+        assert!(stderr.contains("the key \"k\" is repeated"), "{stderr}");
     }
 }

@@ -148,7 +148,7 @@ fn closing_a_cycle_shows_it_in_the_problems_panel() {
         .state()
         .selected_services()
         .iter()
-        .map(|&s| h.state().design().id(s))
+        .map(|&s| h.state().design().by_uid(s).unwrap().id.as_str())
         .collect();
     assert_eq!(selected, ["a", "b"]);
 }
@@ -441,7 +441,10 @@ fn the_simulation_panel_runs_the_builtin_scenario() {
     h.get_by_label_contains("UserLoggedIn: consumed").click();
     settle(&mut h);
     let audit = h.state().design().find("audit").expect("the audit service");
-    assert_eq!(h.state().selected_services(), [audit]);
+    assert_eq!(
+        h.state().selected_services(),
+        [h.state().design().uid(audit)]
+    );
 }
 
 #[test]
@@ -473,8 +476,13 @@ fn shift_drag_selects_boxes_and_dragging_one_moves_them_all_in_one_undo_step() {
     }
     h.drop_at(to);
     settle(&mut h);
-    let selected: Vec<u32> = h.state().selected_services().iter().map(|s| s.0).collect();
-    assert_eq!(selected, [0, 1]);
+    let ids: Vec<&str> = h
+        .state()
+        .selected_services()
+        .iter()
+        .map(|&s| h.state().design().by_uid(s).unwrap().id.as_str())
+        .collect();
+    assert_eq!(ids, ["a", "b"]);
     assert_eq!(h.state().design(), &design, "selecting is not an edit");
 
     // Dragging b drags a with it; c stays.

@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use event_architect::analysis::analyze;
 use event_architect::io::{parse_design, to_json};
-use event_architect::model::{Design, EventEdge, Position, Service, ServiceIndex, ServiceKind};
+use event_architect::model::edit::{Command, EdgeDraft, History};
+use event_architect::model::{
+    Behavior, Design, EdgeFilter, EdgeMode, EventEdge, Position, Route, Service, ServiceIndex,
+    ServiceKind, ServiceUid,
+};
 use event_architect::plan::write_json;
 use petgraph::graph::DiGraph;
 use proptest::prelude::*;
@@ -17,18 +21,16 @@ fn graph(max_nodes: usize, max_edges: usize) -> impl Strategy<Value = Design> {
         prop::collection::vec((0..n as u32, 0..n as u32), 0..=max_edges).prop_map(move |pairs| {
             let mut design = Design::new("random");
             for i in 0..n {
-                design
-                    .services
-                    .push(Service::new(format!("s{i}"), ServiceKind::Function));
+                design.add_service(Service::new(format!("s{i}"), ServiceKind::Function));
             }
             design.edges = pairs
                 .into_iter()
-                .map(|(from, to)| EventEdge {
-                    from: ServiceIndex(from),
-                    to: ServiceIndex(to),
-                    event: Arc::from(format!("E{from}")),
+                .map(|(from, to)| {
+                    EventEdge::new(ServiceIndex(from), ServiceIndex(to), format!("E{from}"))
                 })
                 .collect();
+            // Numbered as a loaded design is: services first, then edges.
+            design.ensure_uids();
             design
         })
     })
@@ -197,6 +199,7 @@ proptest! {
         design in graph(8, 12),
         names in prop::collection::vec("\\PC{0,12}", 8),
         moved in prop::collection::vec(prop::option::of((-1e4f32..1e4, -1e4f32..1e4)), 8),
+        extras in prop::collection::vec(any::<(bool, bool, u16)>(), 12),
     ) {
         let mut design = design;
         for (i, service) in design.services.iter_mut().enumerate() {
@@ -204,6 +207,30 @@ proptest! {
             service.id = format!("{}·{i}", names[i]);
             service.position = moved[i].map(|(x, y)| Position { x, y });
             service.kind = ServiceKind::ALL[i % ServiceKind::ALL.len()];
+            service.notes = names[(i + 1) % names.len()].clone();
+            // Every field the format has, escapes and unknown keys included.
+            if i % 3 == 0 {
+                service.properties.insert("Custom \"key\"".into(), serde_json::json!({"nested": [1, names[i].clone()]}));
+            }
+            if service.kind == ServiceKind::Function {
+                service.properties.insert("memory_mb".into(), serde_json::json!(128 + i));
+                service.behavior = Some(Behavior::ALL[i % Behavior::ALL.len()]);
+            }
+            if service.kind == ServiceKind::Gateway {
+                service.routes.push(Route { route: format!("POST /{}", names[i]), event: format!("E{i}") });
+            }
+        }
+        for (edge, &(sync, filtered, n)) in design.edges.iter_mut().zip(&extras) {
+            if sync {
+                edge.mode = EdgeMode::Sync;
+            }
+            if filtered {
+                edge.filter = Some(Box::new(EdgeFilter {
+                    prefix: Some(format!("in/{n}")),
+                    suffix: None,
+                    pattern: (n % 2 == 0).then(|| serde_json::json!({"detail-type": [format!("E{n}")]})),
+                }));
+            }
         }
         let text = to_json(&design);
         let loaded = parse_design(text.as_bytes(), "round-trip.json").unwrap();
@@ -250,5 +277,142 @@ proptest! {
             prop_assert_eq!(value["order"].as_array().unwrap().len(), design.services.len());
             prop_assert_eq!(&value["order"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(), &steps);
         }
+    }
+}
+
+/// One random edit, naming services by their place in the design at the time it is made (and
+/// turned into a uid-based command then, as the window does).
+#[derive(Debug, Clone)]
+enum Edit {
+    Add(u8),
+    Delete(u8),
+    Rename(u8, u8),
+    Connect(u8, u8, bool),
+    Disconnect(u8),
+    Move(u8, i16, i16),
+    ChangeKind(u8, u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<u8>().prop_map(Edit::Add),
+        any::<u8>().prop_map(Edit::Delete),
+        (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Edit::Rename(a, b)),
+        (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(a, b, s)| Edit::Connect(a, b, s)),
+        any::<u8>().prop_map(Edit::Disconnect),
+        (any::<u8>(), any::<i16>(), any::<i16>()).prop_map(|(a, x, y)| Edit::Move(a, x, y)),
+        (any::<u8>(), any::<u8>()).prop_map(|(a, k)| Edit::ChangeKind(a, k)),
+    ]
+}
+
+/// The command an edit makes on `design`; `None` when it has nothing to act on.
+fn command(design: &Design, edit: &Edit, step: usize) -> Option<Command> {
+    let pick = |n: u8| -> Option<&Service> {
+        (!design.services.is_empty()).then(|| &design.services[n as usize % design.services.len()])
+    };
+    Some(match *edit {
+        Edit::Add(n) => Command::InsertService {
+            at: Some(n as usize % (design.services.len() + 1)),
+            service: Service::new(format!("new{step}"), ServiceKind::ALL[n as usize % 10]),
+            edges: Vec::new(),
+        },
+        Edit::Delete(n) => Command::RemoveService(pick(n)?.uid),
+        Edit::Rename(n, m) => {
+            let mut service = pick(n)?.clone();
+            service.id = format!("r{m}-{step}");
+            service.name = format!("Renamed {m}");
+            Command::UpdateService {
+                uid: service.uid,
+                service,
+            }
+        }
+        Edit::Connect(a, b, sync) => {
+            let mut edge = EdgeDraft::new(pick(a)?.uid, pick(b)?.uid, format!("E{step}"));
+            if sync {
+                edge.mode = EdgeMode::Sync;
+            }
+            Command::InsertEdge {
+                at: Some(a as usize),
+                edge,
+            }
+        }
+        Edit::Disconnect(n) => {
+            if design.edges.is_empty() {
+                return None;
+            }
+            Command::RemoveEdge(design.edges[n as usize % design.edges.len()].uid)
+        }
+        Edit::Move(n, x, y) => Command::MoveServices(vec![(
+            pick(n)?.uid,
+            Some(Position {
+                x: x as f32,
+                y: y as f32,
+            }),
+        )]),
+        Edit::ChangeKind(n, k) => {
+            let mut service = pick(n)?.clone();
+            service.kind = ServiceKind::ALL[k as usize % 10];
+            Command::UpdateService {
+                uid: service.uid,
+                service,
+            }
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Undo all of a random edit sequence and the saved bytes are the start's; redo all and they
+    /// are the end's. A selection taken at any point names, after any undo, only services that
+    /// exist, and the same ones (by id at the time it was taken).
+    #[test]
+    fn undo_and_redo_are_exact_and_uids_are_stable(
+        start in graph(6, 8),
+        edits in prop::collection::vec(edit(), 1..25),
+    ) {
+        let mut design = start.clone();
+        let mut history = History::new();
+        let before = to_json(&design);
+        // The design after each applied edit, and a selection (every service) taken then.
+        let mut states = vec![design.clone()];
+        for (step, edit) in edits.iter().enumerate() {
+            if let Some(command) = command(&design, edit, step)
+                && history.apply(&mut design, command).is_ok()
+            {
+                states.push(design.clone());
+            }
+        }
+        let after = to_json(&design);
+        let end = design.clone();
+        let uids: HashSet<ServiceUid> = design.services.iter().map(|s| s.uid).collect();
+        prop_assert_eq!(uids.len(), design.services.len(), "uids are distinct");
+        let selection: Vec<(ServiceUid, String)> =
+            design.services.iter().map(|s| (s.uid, s.id.clone())).collect();
+        let mut at = states.len() - 1;
+        while history.undo(&mut design).is_some() {
+            at -= 1;
+            // Exactly the earlier state, uids included: whatever referred to a uid then means
+            // the same service now.
+            prop_assert_eq!(&design, &states[at]);
+            // (Equality compares content; the uids are compared here.)
+            prop_assert!(design.services.iter().zip(&states[at].services).all(|(a, b)| a.uid == b.uid));
+            prop_assert!(design.edges.iter().zip(&states[at].edges).all(|(a, b)| a.uid == b.uid));
+            // The selection, kept to what exists (as the window does), names the services
+            // with those uids; a service not renamed since keeps its id.
+            for (uid, id) in &selection {
+                if let Some(service) = design.by_uid(*uid)
+                    && states[at..].iter().all(|s| s.by_uid(*uid).is_some_and(|x| x.id == *id))
+                {
+                    prop_assert_eq!(&service.id, id);
+                }
+            }
+        }
+        prop_assert_eq!(at, 0);
+        prop_assert_eq!(to_json(&design), before);
+        prop_assert_eq!(&design, &start);
+        while history.redo(&mut design).is_some() {}
+        prop_assert_eq!(to_json(&design), after);
+        prop_assert_eq!(&design, &end);
     }
 }

@@ -612,11 +612,11 @@ mod tests {
                 .push(Service::new(i.to_string(), ServiceKind::Function));
         }
         for i in 0..n - 1 {
-            d.edges.push(crate::model::EventEdge {
-                from: ServiceIndex(i),
-                to: ServiceIndex(i + 1),
-                event: "E".into(),
-            });
+            d.edges.push(crate::model::EventEdge::new(
+                ServiceIndex(i),
+                ServiceIndex(i + 1),
+                "E",
+            ));
         }
         let a = analyze(&d);
         assert_eq!(a.stage_count(), n as usize);

@@ -33,8 +33,13 @@ pub enum CheckFormat {
 pub(super) fn run(args: &CheckArgs) -> u8 {
     let origin = args.file.display().to_string();
     // Never freed: the process ends right after (see `plan`).
-    let design = std::mem::ManuallyDrop::new(match crate::io::load_path(&args.file) {
-        Ok(design) => design,
+    let design = std::mem::ManuallyDrop::new(match crate::io::load_path_versioned(&args.file) {
+        Ok((design, version)) => {
+            if let Some(note) = crate::io::migration_note(&crate::io::origin(&args.file), version) {
+                eprintln!("{note}");
+            }
+            design
+        }
         Err(error) => {
             eprintln!("error: {error}");
             if args.format == CheckFormat::Json {

@@ -85,10 +85,18 @@ pub fn fail(error: &anyhow::Error) -> u8 {
 
 /// Loads a design for a subcommand, printing the error the way the GUI shows it.
 pub fn load(path: &Path) -> Result<Design, u8> {
-    crate::io::load_path(path).map_err(|error: LoadError| {
-        eprintln!("error: {error}");
-        EXIT_INVALID
-    })
+    match crate::io::load_path_versioned(path) {
+        Ok((design, version)) => {
+            if let Some(note) = crate::io::migration_note(&crate::io::origin(path), version) {
+                eprintln!("{note}");
+            }
+            Ok(design)
+        }
+        Err(error) => {
+            eprintln!("error: {}", error as LoadError);
+            Err(EXIT_INVALID)
+        }
+    }
 }
 
 /// Prints the analysis of the built-in design: what `event-architect` does without a window.

@@ -16,7 +16,7 @@ use super::geometry::{self, Camera};
 use super::theme;
 use super::view::CanvasView;
 use crate::analysis::Analysis;
-use crate::model::{Position, ServiceIndex};
+use crate::model::{EdgeUid, Position, ServiceUid};
 
 /// A pointer gesture in progress. Session state.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -29,7 +29,7 @@ pub enum Gesture {
     /// Dragging a service box; `grab` is the pointer's offset from its centre.
     Moving {
         /// The service.
-        service: usize,
+        service: ServiceUid,
         /// Pointer minus box centre, canvas units.
         grab: Vec2,
         /// Where the box was when the drag started.
@@ -47,7 +47,7 @@ pub enum Gesture {
     /// Dragging a new edge out of a service's handle.
     Connecting {
         /// The publisher.
-        from: usize,
+        from: ServiceUid,
         /// The pointer, canvas units.
         to: Pos2,
     },
@@ -59,29 +59,29 @@ pub enum CanvasEvent {
     /// Select these services (a click; with Shift or Ctrl, `add` toggles into the selection).
     SelectService {
         /// The service.
-        service: ServiceIndex,
+        service: ServiceUid,
         /// Toggle it in the current selection instead of replacing it.
         add: bool,
     },
     /// Select the services a selection rectangle touched.
     SelectServices {
         /// The services, in file order.
-        services: Vec<ServiceIndex>,
+        services: Vec<ServiceUid>,
         /// Add them to the current selection instead of replacing it.
         add: bool,
     },
     /// Select an edge.
-    SelectEdge(usize),
+    SelectEdge(EdgeUid),
     /// Clear the selection (a click on empty canvas).
     ClearSelection,
     /// A drag of a box ended: one move.
-    Moved(Vec<(ServiceIndex, Option<Position>)>),
+    Moved(Vec<(ServiceUid, Option<Position>)>),
     /// A connection was dropped on a service: ask for the event name.
     Connect {
         /// The publisher.
-        from: ServiceIndex,
+        from: ServiceUid,
         /// The subscriber.
-        to: ServiceIndex,
+        to: ServiceUid,
     },
     /// Double-click on empty canvas: add a service here (canvas units).
     AddServiceAt(Pos2),
@@ -120,7 +120,7 @@ pub struct CanvasState {
     pub hovered_edge: Option<usize>,
     /// While a box is dragged: the other selected boxes, which move with it, and where each
     /// started.
-    pub moving_with: Vec<(usize, Pos2)>,
+    pub moving_with: Vec<(ServiceUid, Pos2)>,
 }
 
 impl Default for CanvasState {
@@ -182,9 +182,9 @@ fn interact(
     if state.gesture != Gesture::Idle && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
         if let Gesture::Moving { service, start, .. } = state.gesture {
             for &(other, other_start) in &state.moving_with {
-                view.drag_to(other, other_start);
+                view.drag_uid_to(other, other_start);
             }
-            view.drag_to(service, start);
+            view.drag_uid_to(service, start);
             view.end_drag();
         }
         state.moving_with.clear();
@@ -207,7 +207,10 @@ fn interact(
         if let Some(origin) = origin {
             let zoom = state.camera.zoom;
             state.gesture = if let Some(from) = geometry::handle_at(view.centers(), origin, zoom) {
-                Gesture::Connecting { from, to: origin }
+                Gesture::Connecting {
+                    from: view.uid(from),
+                    to: origin,
+                }
             } else if let Some(service) = geometry::service_at(view.centers(), origin) {
                 let start = view.centers()[service];
                 // A box of a multi-selection drags the whole selection; any other box is
@@ -215,17 +218,17 @@ fn interact(
                 state.moving_with = if view.is_selected(service) {
                     (0..view.centers().len())
                         .filter(|&s| s != service && view.is_selected(s))
-                        .map(|s| (s, view.centers()[s]))
+                        .map(|s| (view.uid(s), view.centers()[s]))
                         .collect()
                 } else {
                     events.push(CanvasEvent::SelectService {
-                        service: ServiceIndex(service as u32),
+                        service: view.uid(service),
                         add: false,
                     });
                     Vec::new()
                 };
                 Gesture::Moving {
-                    service,
+                    service: view.uid(service),
                     grab: origin - start,
                     start,
                 }
@@ -259,9 +262,9 @@ fn interact(
                 }) {
                     let delta = p - *grab - *start;
                     for &(other, other_start) in &state.moving_with {
-                        view.drag_to(other, other_start + delta);
+                        view.drag_uid_to(other, other_start + delta);
                     }
-                    view.drag_to(*service, p - *grab);
+                    view.drag_uid_to(*service, p - *grab);
                 }
             }
             Gesture::Selecting { to, .. } => {
@@ -281,7 +284,7 @@ fn interact(
     if response.drag_stopped() {
         match std::mem::take(&mut state.gesture) {
             Gesture::Moving { service, start, .. } => {
-                let end = view.centers().get(service).copied().unwrap_or(start);
+                let end = view.center_of(service).unwrap_or(start);
                 view.end_drag();
                 let others = std::mem::take(&mut state.moving_with);
                 if end.distance(start) > 0.5 {
@@ -289,8 +292,8 @@ fn interact(
                     let moved = std::iter::once(service)
                         .chain(others.iter().map(|&(other, _)| other))
                         .filter_map(|s| {
-                            let at = view.centers().get(s)?;
-                            Some((ServiceIndex(s as u32), Some(Position { x: at.x, y: at.y })))
+                            let at = view.center_of(s)?;
+                            Some((s, Some(Position { x: at.x, y: at.y })))
                         })
                         .collect();
                     events.push(CanvasEvent::Moved(moved));
@@ -300,17 +303,17 @@ fn interact(
                 let area = Rect::from_two_pos(from, to);
                 let services = (0..view.centers().len())
                     .filter(|&s| geometry::box_rect(view.centers()[s]).intersects(area))
-                    .map(|s| ServiceIndex(s as u32))
+                    .map(|s| view.uid(s))
                     .collect();
                 events.push(CanvasEvent::SelectServices { services, add });
             }
             Gesture::Connecting { from, to } => {
                 if let Some(target) = geometry::service_at(view.centers(), to)
-                    && target != from
+                    && view.uid(target) != from
                 {
                     events.push(CanvasEvent::Connect {
-                        from: ServiceIndex(from as u32),
-                        to: ServiceIndex(target as u32),
+                        from,
+                        to: view.uid(target),
                     });
                 }
             }
@@ -330,11 +333,11 @@ fn interact(
         let add = ui.input(|i| i.modifiers.shift || i.modifiers.command);
         if let Some(service) = hovered_service {
             events.push(CanvasEvent::SelectService {
-                service: ServiceIndex(service as u32),
+                service: view.uid(service),
                 add,
             });
         } else if let Some(edge) = edge_under(view, p, state.camera.zoom) {
-            events.push(CanvasEvent::SelectEdge(edge));
+            events.push(CanvasEvent::SelectEdge(view.edge_uid(edge)));
         } else {
             events.push(CanvasEvent::ClearSelection);
         }
@@ -682,6 +685,7 @@ fn paint(
     }
 
     if let Gesture::Connecting { from, to } = state.gesture
+        && let Some(from) = view.index_of(from)
         && let Some(&a) = centers.get(from)
     {
         let s = camera.to_screen(viewport, geometry::handle_center(a));

@@ -24,8 +24,11 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, analyze};
+use crate::model::edit::EdgeDraft;
 use crate::model::edit::{Command, History};
-use crate::model::{Design, EventEdge, Position, Service, ServiceIndex, ServiceKind};
+use crate::model::{
+    Design, EdgeMode, EdgeUid, Position, Service, ServiceIndex, ServiceKind, ServiceUid,
+};
 use crate::plan::PlanFormat;
 use canvas::{CanvasEvent, CanvasOptions, CanvasState, SimOverlay};
 use files::{DialogOutcome, DialogState, FilePurpose};
@@ -40,7 +43,14 @@ const FIT_MARGIN: f32 = 30.0;
 ///
 /// `error` (a load error's text) is shown in the window when the requested file could not be
 /// opened; the window then shows `design` instead.
-pub fn run(design: Design, path: Option<PathBuf>, error: Option<String>) -> eframe::Result {
+/// `error` is shown as a failed open; `note` on the status line (such as a file-format
+/// migration).
+pub fn run(
+    design: Design,
+    path: Option<PathBuf>,
+    error: Option<String>,
+    note: Option<String>,
+) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 800.0])
@@ -56,6 +66,8 @@ pub fn run(design: Design, path: Option<PathBuf>, error: Option<String>) -> efra
             let mut app = App::new(cc, design, path);
             if let Some(error) = error {
                 app.show_load_error(error);
+            } else if let Some(note) = note {
+                app.set_status(note);
             }
             Ok(Box::new(app))
         }),
@@ -149,9 +161,9 @@ pub enum Action {
     /// Add a service of a kind at a canvas point (or a free spot in view).
     AddService(ServiceKind, Option<egui::Pos2>),
     /// Select services and frame them.
-    SelectAndFrame(Vec<ServiceIndex>),
+    SelectAndFrame(Vec<ServiceUid>),
     /// Ask for the event name of a new edge.
-    BeginConnect(ServiceIndex, ServiceIndex),
+    BeginConnect(ServiceUid, ServiceUid),
     /// Set the zoom, keeping the viewport's centre in place.
     ZoomTo(f32),
 }
@@ -166,7 +178,9 @@ struct Document {
 }
 
 impl Document {
-    fn new(design: Design, path: Option<PathBuf>) -> Document {
+    fn new(mut design: Design, path: Option<PathBuf>) -> Document {
+        // A design assembled by hand (tests, generators) may not have its uids yet.
+        design.ensure_uids();
         let analysis = analyze(&design);
         Document {
             design,
@@ -188,8 +202,8 @@ impl Document {
 /// The selection. Session state.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Selection {
-    services: Vec<ServiceIndex>,
-    edge: Option<usize>,
+    services: Vec<ServiceUid>,
+    edge: Option<EdgeUid>,
 }
 
 /// A message on the status line.
@@ -202,7 +216,7 @@ struct Status {
 /// The inspector's text fields, edited in place and committed on Enter or focus loss.
 #[derive(Debug, Clone, Default)]
 struct Draft {
-    key: Option<(Option<usize>, Option<usize>, u64)>,
+    key: Option<(Option<ServiceUid>, Option<EdgeUid>, u64)>,
     id: String,
     name: String,
     notes: String,
@@ -214,8 +228,8 @@ struct Draft {
 /// A new edge waiting for its event name.
 #[derive(Debug, Clone)]
 struct PendingEdge {
-    from: ServiceIndex,
-    to: ServiceIndex,
+    from: ServiceUid,
+    to: ServiceUid,
     event: String,
     focus: bool,
 }
@@ -366,9 +380,22 @@ impl App {
         self.status.as_ref().map(|s| s.text.as_str())
     }
 
-    /// The selected services.
-    pub fn selected_services(&self) -> &[ServiceIndex] {
+    /// The selected services, by uid.
+    pub fn selected_services(&self) -> &[ServiceUid] {
         &self.selection.services
+    }
+
+    /// The selected services' file places (the ones that exist).
+    fn selected_indices(&self) -> Vec<ServiceIndex> {
+        let mut indices: Vec<ServiceIndex> = self
+            .selection
+            .services
+            .iter()
+            .filter_map(|&uid| self.view.index_of(uid))
+            .map(|i| ServiceIndex(i as u32))
+            .collect();
+        indices.sort_unstable();
+        indices
     }
 
     /// The window title the app sets.
@@ -516,10 +543,13 @@ impl App {
                 let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
                 let moves = positions
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, p)| (ServiceIndex(i as u32), Some(p)))
-                    .collect();
-                if self.apply(Command::MoveServices(moves)) {
+                    .zip(&self.doc.design.services)
+                    .filter(|(p, s)| s.position != Some(*p))
+                    .map(|(p, s)| (s.uid, Some(p)))
+                    .collect::<Vec<_>>();
+                if moves.is_empty() {
+                    self.set_status("Auto-layout: every box is already in its place");
+                } else if self.apply(Command::MoveServices(moves)) {
                     self.set_status(format!(
                         "Auto-layout: {} stages, left to right (Undo puts the boxes back)",
                         self.doc.analysis.stage_count()
@@ -538,18 +568,19 @@ impl App {
             }
             Action::SelectAndFrame(services) => {
                 self.selection = Selection {
-                    services: services.clone(),
+                    services,
                     edge: None,
                 };
-                self.frame(Some(&services));
+                let indices = self.selected_indices();
+                self.frame(Some(&indices));
             }
             Action::BeginConnect(from, to) => {
                 let suggestion = self
                     .doc
                     .design
-                    .published_events(from)
-                    .first()
-                    .map(|s| (*s).to_owned())
+                    .index_of(from)
+                    .and_then(|from| self.doc.design.published_events(from).first().copied())
+                    .map(str::to_owned)
                     .unwrap_or_default();
                 self.pending_edge = Some(PendingEdge {
                     from,
@@ -564,27 +595,26 @@ impl App {
     /// Applies one edit as one undo step; a refused edit is reported and changes nothing.
     fn apply(&mut self, command: Command) -> bool {
         let closing = match &command {
-            Command::InsertEdge { edge, .. } => Some(edge.clone()),
+            Command::InsertEdge { edge, .. } => Some((edge.from, edge.to, edge.event.clone())),
             _ => None,
         };
         let label = command.label();
         match self.doc.history.apply(&mut self.doc.design, command) {
             Ok(()) => {
                 self.refresh();
-                if let Some(edge) = closing
-                    && self.doc.analysis.edge_in_cycle(edge.from, edge.to)
+                let design = &self.doc.design;
+                let ends = closing.and_then(|(from, to, event)| {
+                    Some((design.index_of(from)?, design.index_of(to)?, event))
+                });
+                if let Some((from, to, event)) = ends
+                    && self.doc.analysis.edge_in_cycle(from, to)
                 {
-                    let from = self.doc.design.id(edge.from).to_owned();
-                    let to = self.doc.design.id(edge.to).to_owned();
+                    let from = design.id(from).to_owned();
+                    let to = design.id(to).to_owned();
                     self.set_error(format!(
-                        "The edge {from} -> {to} ({}) closed a cycle; see Problems",
-                        edge.event
+                        "The edge {from} -> {to} ({event}) closed a cycle; see Problems"
                     ));
-                    self.closers.push(ClosingEdge {
-                        from,
-                        to,
-                        event: edge.event,
-                    });
+                    self.closers.push(ClosingEdge { from, to, event });
                 } else {
                     self.set_status(format!("Done: {label}"));
                 }
@@ -606,24 +636,26 @@ impl App {
             self.simulation.design_changed();
             self.hop_started = None;
         }
-        self.clamp_selection();
         if self
             .view
             .sync(&self.doc.design, &self.doc.analysis, revision)
         {
             self.draft.key = None;
         }
+        self.clamp_selection();
         self.view
             .set_selection(&self.selection.services, self.selection.edge);
     }
 
+    /// Drops from the selection what no longer exists (after an undo, say); what remains names
+    /// the same services it did.
     fn clamp_selection(&mut self) {
-        let services = self.doc.design.services.len();
-        self.selection.services.retain(|s| s.index() < services);
-        if self
-            .selection
-            .edge
-            .is_some_and(|e| e >= self.doc.design.edges.len())
+        let view = &self.view;
+        self.selection
+            .services
+            .retain(|&uid| view.index_of(uid).is_some());
+        if let Some(edge) = self.selection.edge
+            && view.edge_index_of(edge).is_none()
         {
             self.selection.edge = None;
         }
@@ -641,13 +673,16 @@ impl App {
     }
 
     fn open(&mut self, path: &Path) {
-        match crate::io::load_path(path) {
-            Ok(design) => {
+        match crate::io::load_path_versioned(path) {
+            Ok((design, version)) => {
                 let count = design.services.len();
                 self.replace(design, Some(path.to_path_buf()));
                 files::push_recent(&mut self.settings.recent, path.to_path_buf());
                 self.load_error = None;
-                self.set_status(format!("Opened {} ({count} services)", path.display()));
+                let origin = path.display().to_string();
+                let note = crate::io::migration_note(&origin, version)
+                    .map_or_else(String::new, |note| format!("; {note}"));
+                self.set_status(format!("Opened {origin} ({count} services){note}"));
             }
             Err(error) => self.show_load_error(error.to_string()),
         }
@@ -748,14 +783,15 @@ impl App {
             x: spot.x,
             y: spot.y,
         });
-        let index = ServiceIndex(design.services.len() as u32);
+        let uid = self.doc.design.fresh_service_uid();
+        service.uid = uid;
         if self.apply(Command::InsertService {
-            index,
+            at: None,
             service,
             edges: Vec::new(),
         }) {
             self.selection = Selection {
-                services: vec![index],
+                services: vec![uid],
                 edge: None,
             };
             self.set_status(format!("Added {kind} \"{id}\"; edit it in the inspector"));
@@ -773,8 +809,9 @@ impl App {
             self.set_status("Select a service or an edge to delete");
             return;
         }
-        // Highest index first, so earlier removals do not shift later ones.
-        services.sort_unstable_by(|a, b| b.cmp(a));
+        // Uids do not shift, but undo must put the services back in file order: remove the
+        // last in the file first.
+        services.sort_unstable_by_key(|&uid| std::cmp::Reverse(self.view.index_of(uid)));
         services.dedup();
         let command = if services.len() == 1 {
             Command::RemoveService(services[0])
@@ -1041,7 +1078,8 @@ impl App {
                         .on_hover_text("Select and frame these services")
                         .clicked()
                     {
-                        self.actions.push(Action::SelectAndFrame(cycle.members.clone()));
+                        let uids = cycle.members.iter().map(|&m| design.uid(m)).collect();
+                        self.actions.push(Action::SelectAndFrame(uids));
                     }
                 });
                 let members: Vec<&str> = cycle.members.iter().map(|&m| design.id(m)).collect();
@@ -1065,7 +1103,7 @@ impl App {
 
     fn inspector_ui(&mut self, ui: &mut Ui) {
         let key = (
-            (self.selection.services.len() == 1).then(|| self.selection.services[0].index()),
+            (self.selection.services.len() == 1).then(|| self.selection.services[0]),
             self.selection.edge,
             self.doc.history.revision(),
         );
@@ -1076,12 +1114,16 @@ impl App {
                 design_name: design.name.clone(),
                 ..Draft::default()
             };
-            if let Some(s) = key.0.and_then(|i| design.services.get(i)) {
+            if let Some(s) = key.0.and_then(|uid| design.by_uid(uid)) {
                 draft.id = s.id.clone();
                 draft.name = s.name.clone();
                 draft.notes = s.notes.clone();
             }
-            if let Some(e) = key.1.and_then(|i| design.edges.get(i)) {
+            if let Some(e) = key
+                .1
+                .and_then(|uid| design.edge_position(uid))
+                .map(|i| &design.edges[i])
+            {
                 draft.event = e.event.to_string();
             }
             if self.draft.key.is_some_and(|k| k.0 == key.0 && k.1 == key.1) {
@@ -1094,9 +1136,9 @@ impl App {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                if let Some(index) = key.0 {
+                if let Some(index) = key.0.and_then(|uid| self.view.index_of(uid)) {
                     self.service_inspector_ui(ui, ServiceIndex(index as u32));
-                } else if let Some(edge) = key.1 {
+                } else if let Some(edge) = key.1.and_then(|uid| self.view.edge_index_of(uid)) {
                     self.edge_inspector_ui(ui, edge);
                 } else {
                     self.design_inspector_ui(ui);
@@ -1135,7 +1177,7 @@ impl App {
                         Ok(()) => {
                             self.draft.error = None;
                             self.actions.push(Action::Edit(Command::UpdateService {
-                                index,
+                                uid: service.uid,
                                 service: updated,
                             }));
                         }
@@ -1162,7 +1204,7 @@ impl App {
                     let mut updated = service.clone();
                     updated.name = self.draft.name.clone();
                     self.actions.push(Action::Edit(Command::UpdateService {
-                        index,
+                        uid: service.uid,
                         service: updated,
                     }));
                 }
@@ -1184,7 +1226,7 @@ impl App {
                     let mut updated = service.clone();
                     updated.kind = kind;
                     self.actions.push(Action::Edit(Command::UpdateService {
-                        index,
+                        uid: service.uid,
                         service: updated,
                     }));
                 }
@@ -1203,7 +1245,7 @@ impl App {
             let mut updated = service.clone();
             updated.notes = self.draft.notes.clone();
             self.actions.push(Action::Edit(Command::UpdateService {
-                index,
+                uid: service.uid,
                 service: updated,
             }));
         }
@@ -1263,10 +1305,33 @@ impl App {
             .add(egui::TextEdit::singleline(&mut self.draft.event).desired_width(f32::INFINITY))
             .labelled_by(label.id);
         if r.lost_focus() && *self.draft.event != *edge.event {
-            self.actions.push(Action::Edit(Command::RenameEvent {
-                position,
+            self.actions.push(Action::Edit(Command::UpdateEdge {
+                uid: edge.uid,
                 event: Arc::from(self.draft.event.trim()),
+                mode: edge.mode,
+                filter: edge.filter.clone(),
             }));
+        }
+        ui.horizontal(|ui| {
+            ui.label("Mode");
+            let mut mode = edge.mode;
+            egui::ComboBox::from_id_salt("edge-mode")
+                .selected_text(mode.as_str())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut mode, EdgeMode::Async, "async (through the bus)");
+                    ui.selectable_value(&mut mode, EdgeMode::Sync, "sync (a direct call)");
+                });
+            if mode != edge.mode {
+                self.actions.push(Action::Edit(Command::UpdateEdge {
+                    uid: edge.uid,
+                    event: edge.event.clone(),
+                    mode,
+                    filter: edge.filter.clone(),
+                }));
+            }
+        });
+        if let Some(filter) = &edge.filter {
+            ui.label(format!("Filter: {}", filter.describe()));
         }
         if self.doc.analysis.edge_in_cycle(edge.from, edge.to) {
             ui.label(RichText::new("⚠ this edge is part of a cycle").color(theme::WARNING));
@@ -1365,14 +1430,8 @@ impl App {
 
         if let Some(pending) = &mut self.pending_edge {
             let design = &self.doc.design;
-            let from = design
-                .services
-                .get(pending.from.index())
-                .map_or("?", |s| s.id.as_str());
-            let to = design
-                .services
-                .get(pending.to.index())
-                .map_or("?", |s| s.id.as_str());
+            let from = design.by_uid(pending.from).map_or("?", |s| s.id.as_str());
+            let to = design.by_uid(pending.to).map_or("?", |s| s.id.as_str());
             let mut done: Option<bool> = None;
             egui::Window::new("Name the event")
                 .collapsible(false)
@@ -1407,16 +1466,14 @@ impl App {
                 });
             match done {
                 Some(true) => {
-                    let edge = EventEdge {
-                        from: pending.from,
-                        to: pending.to,
-                        event: Arc::from(pending.event.trim()),
-                    };
+                    let mut edge = EdgeDraft::new(pending.from, pending.to, pending.event.trim());
+                    // Data stores are called directly; everything else goes through the bus.
+                    if let Some(to) = design.by_uid(pending.to) {
+                        edge.mode = to.kind.default_mode_into();
+                    }
                     self.pending_edge = None;
-                    self.actions.push(Action::Edit(Command::InsertEdge {
-                        position: self.doc.design.edges.len(),
-                        edge,
-                    }));
+                    self.actions
+                        .push(Action::Edit(Command::InsertEdge { at: None, edge }));
                 }
                 Some(false) => self.pending_edge = None,
                 None => {}
@@ -1587,7 +1644,8 @@ impl App {
                     })
                     .inner;
                 if let Some(index) = clicked.and_then(|id| self.doc.design.find(&id)) {
-                    self.actions.push(Action::SelectAndFrame(vec![index]));
+                    let uid = self.doc.design.uid(index);
+                    self.actions.push(Action::SelectAndFrame(vec![uid]));
                 }
             }
         }

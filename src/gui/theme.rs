@@ -107,16 +107,12 @@ pub fn status_color(status: u16) -> Color32 {
 
 /// The accent colour of a service kind (left stripe, handle, legend).
 pub fn kind_color(kind: ServiceKind) -> Color32 {
-    match kind {
-        ServiceKind::Gateway => Color32::from_rgb(171, 120, 255),
-        ServiceKind::Function => Color32::from_rgb(255, 176, 59),
-        ServiceKind::Table => Color32::from_rgb(72, 160, 255),
-        ServiceKind::Queue => Color32::from_rgb(64, 200, 160),
-        ServiceKind::Topic => Color32::from_rgb(240, 98, 146),
-    }
+    // One palette for the canvas and every exporter: it lives in the model.
+    let [r, g, b] = kind.rgb();
+    Color32::from_rgb(r, g, b)
 }
 
-/// A short glyph shown before the kind name (from egui's default fonts).
+/// The icon drawn before a kind's name.
 pub fn kind_icon(kind: ServiceKind) -> &'static str {
     match kind {
         ServiceKind::Gateway => "🌐",
@@ -124,5 +120,10 @@ pub fn kind_icon(kind: ServiceKind) -> &'static str {
         ServiceKind::Table => "🗄",
         ServiceKind::Queue => "📨",
         ServiceKind::Topic => "📢",
+        ServiceKind::Bucket => "🪣",
+        ServiceKind::Bus => "🚌",
+        ServiceKind::StateMachine => "⚙",
+        ServiceKind::Stream => "🌊",
+        ServiceKind::Schedule => "⏰",
     }
 }

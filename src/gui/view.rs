@@ -16,11 +16,15 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 
 use super::geometry;
 use crate::analysis::Analysis;
-use crate::model::{Design, ServiceIndex, ServiceKind};
+use std::collections::HashMap;
+
+use crate::model::{Design, EdgeUid, ServiceKind, ServiceUid};
 
 /// What the canvas shows for one service.
 #[derive(Debug, Clone)]
 pub struct ServiceNode {
+    /// The service's identity.
+    pub uid: ServiceUid,
     /// The service's display label (name, or id).
     pub label: String,
     /// Its id, shown under the label when it differs.
@@ -38,6 +42,8 @@ pub struct ServiceNode {
 /// What the canvas shows for one event edge.
 #[derive(Debug, Clone)]
 pub struct EventEdgeView {
+    /// The edge's identity.
+    pub uid: EdgeUid,
     /// Position in the design's edge list.
     pub position: usize,
     /// The event name.
@@ -59,6 +65,12 @@ pub struct CanvasView {
     centers: Vec<Pos2>,
     /// (from, to) of each edge, indexed like the design's edges.
     pairs: Vec<(u32, u32)>,
+    /// Each service's uid by file place, and back.
+    uids: Vec<ServiceUid>,
+    index: HashMap<ServiceUid, usize>,
+    /// Each edge's uid by file place, and back.
+    edge_uids: Vec<EdgeUid>,
+    edge_index: HashMap<EdgeUid, usize>,
     synced: Option<u64>,
 }
 
@@ -83,6 +95,7 @@ impl CanvasView {
         let mut graph = ViewGraph::new();
         for (i, service) in design.services.iter().enumerate() {
             let node = ServiceNode {
+                uid: service.uid,
                 label: service.label().to_owned(),
                 id: service.id.clone(),
                 kind: service.kind,
@@ -96,6 +109,7 @@ impl CanvasView {
         let offsets = geometry::parallel_offsets(&pairs);
         for (position, edge) in design.edges.iter().enumerate() {
             let payload = EventEdgeView {
+                uid: edge.uid,
                 position,
                 event: edge.event.clone(),
                 in_cycle: analysis.edge_in_cycle(edge.from, edge.to),
@@ -108,6 +122,15 @@ impl CanvasView {
             );
         }
         self.graph = graph;
+        self.uids = design.services.iter().map(|s| s.uid).collect();
+        self.index = self.uids.iter().enumerate().map(|(i, u)| (*u, i)).collect();
+        self.edge_uids = design.edges.iter().map(|e| e.uid).collect();
+        self.edge_index = self
+            .edge_uids
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (*u, i))
+            .collect();
         self.centers = centers;
         self.pairs = pairs;
     }
@@ -169,8 +192,44 @@ impl CanvasView {
         self.graph.dragged_node().map(|n| n.index())
     }
 
+    /// The uid of the service drawn at `service`.
+    pub fn uid(&self, service: usize) -> ServiceUid {
+        self.uids.get(service).copied().unwrap_or(ServiceUid::UNSET)
+    }
+
+    /// Where the service with this uid is drawn in the view (its file place), if it exists.
+    pub fn index_of(&self, uid: ServiceUid) -> Option<usize> {
+        self.index.get(&uid).copied()
+    }
+
+    /// The uid of the edge drawn at `position`.
+    pub fn edge_uid(&self, position: usize) -> EdgeUid {
+        self.edge_uids
+            .get(position)
+            .copied()
+            .unwrap_or(EdgeUid::UNSET)
+    }
+
+    /// The file place of the edge with this uid, if it exists.
+    pub fn edge_index_of(&self, uid: EdgeUid) -> Option<usize> {
+        self.edge_index.get(&uid).copied()
+    }
+
+    /// Where the service with this uid is drawn now.
+    pub fn center_of(&self, uid: ServiceUid) -> Option<Pos2> {
+        self.index_of(uid)
+            .and_then(|i| self.centers.get(i).copied())
+    }
+
+    /// [`CanvasView::drag_to`] by uid; a service that is gone is ignored.
+    pub fn drag_uid_to(&mut self, uid: ServiceUid, center: Pos2) {
+        if let Some(index) = self.index_of(uid) {
+            self.drag_to(index, center);
+        }
+    }
+
     /// Mirrors the window's selection into the view model.
-    pub fn set_selection(&mut self, services: &[ServiceIndex], edge: Option<usize>) {
+    pub fn set_selection(&mut self, services: &[ServiceUid], edge: Option<EdgeUid>) {
         let old_nodes = self.graph.selected_nodes().to_vec();
         for n in old_nodes {
             if let Some(node) = self.graph.node_mut(n) {
@@ -184,15 +243,19 @@ impl CanvasView {
             }
         }
         let mut nodes = Vec::new();
-        for s in services {
-            let index = NodeIndex::new(s.index());
+        let indices: Vec<usize> = services
+            .iter()
+            .filter_map(|&uid| self.index_of(uid))
+            .collect();
+        for s in indices {
+            let index = NodeIndex::new(s);
             if let Some(node) = self.graph.node_mut(index) {
                 node.set_selected(true);
                 nodes.push(index);
             }
         }
         let mut edges = Vec::new();
-        if let Some(position) = edge {
+        if let Some(position) = edge.and_then(|uid| self.edge_index_of(uid)) {
             let index = EdgeIndex::new(position);
             if let Some(edge) = self.graph.edge_mut(index) {
                 edge.set_selected(true);

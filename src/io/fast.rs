@@ -1,11 +1,12 @@
 //! A hand-written reader for the common shape of a design file, tried before the general one.
 //!
-//! It reads only files whose top level has `version` (a plain whole number), `name`,
-//! `services` (objects of exactly `id` and `kind`) and `edges` (objects of exactly `from`, `to`
-//! and `event`), each key at most once, every string free of escapes, and nothing that the
-//! general reader would report as a problem while parsing (an empty id or event, an unknown
-//! kind). On anything else it gives up, having told nobody but its [`Sink`], and the caller
-//! reads the whole file again with the general reader, so messages stay exactly the same.
+//! It reads every field of the format (the tables in [`super::format`]), each key at most once,
+//! with the strings the app writes: plain strings free of escapes for ids, names, kinds and
+//! events (`properties` and `filter` are JSON of any kind, read by serde_json from their text).
+//! On anything the general reader would report as a problem (an empty id or event, an unknown
+//! kind, a property of the wrong type) or anything unusual (an escape in an id, an unknown key)
+//! it gives up, having told nobody but its [`Sink`], and the caller reads the whole file again
+//! with the general reader, so messages stay exactly the same.
 //!
 //! Why: the general reader goes through serde's visitors for every key and value; here a key
 //! is matched by comparing a few bytes and a value is a slice of the text, which makes reading
@@ -17,16 +18,33 @@
 
 use std::io::{self, Read};
 
-use crate::model::ServiceKind;
+use super::format::{EDGE_FIELDS, POSITION_FIELDS, ROUTE_FIELDS, SERVICE_FIELDS, TOP_FIELDS};
+use crate::model::{
+    Behavior, EdgeFilter, EdgeMode, Position, Properties, Route, Service, ServiceKind,
+};
 
 /// What the reader found, in file order.
 pub(super) trait Sink {
     fn version(&mut self, version: u64);
     fn name(&mut self, name: &str);
     fn services_start(&mut self);
-    fn service(&mut self, id: &str, kind: ServiceKind);
-    /// An edge; its fields in file order, each as (0 from, 1 to, 2 event; text).
-    fn edge(&mut self, fields: [(usize, &str); 3]);
+    /// A service: its id, and everything else in `service` (whose id is empty).
+    fn service(&mut self, id: &str, service: Service);
+    /// An edge; its string fields in file order, each as (0 from, 1 to, 2 event; text).
+    fn edge(&mut self, fields: [(usize, &str); 3], mode: EdgeMode, filter: Option<EdgeFilter>);
+}
+
+/// A service as read from the window: strings still as places in it.
+#[derive(Default)]
+struct ServiceText {
+    id: Text,
+    name: Option<Text>,
+    kind: Option<ServiceKind>,
+    behavior: Option<Behavior>,
+    routes: Vec<(Text, Text)>,
+    position: Option<Position>,
+    notes: Option<Text>,
+    properties: Properties,
 }
 
 /// How much text the reader holds at once.
@@ -101,7 +119,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
     while more {
         let key = scan.item(|scan| {
             scan.skip_space();
-            let key = scan.key(&[b"version", b"name", b"services", b"edges"])?;
+            let key = scan.key(TOP_FIELDS)?;
             scan.skip_space();
             scan.expect(b':')?;
             scan.skip_space();
@@ -129,32 +147,37 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
             }
             2 => {
                 sink.services_start();
-                scan.list(|scan| {
-                    let mut fields = [Text::default(); 2];
-                    scan.object(&[b"id", b"kind"], |field, text| fields[field] = text)?;
-                    let kind = ServiceKind::parse(scan.get(fields[1]))?;
-                    // An empty id is a problem the general reader reports.
-                    (fields[0].1 > fields[0].0).then_some((fields[0], kind))
-                })?
-                .for_each(sink, |sink, scan, (id, kind)| {
-                    sink.service(scan.get(id), kind)
+                scan.list(service)?.for_each(sink, |sink, scan, parts| {
+                    let text =
+                        |t: Option<Text>| t.map_or_else(String::new, |t| scan.get(t).to_owned());
+                    let service = Service {
+                        name: text(parts.name),
+                        behavior: parts.behavior,
+                        routes: parts
+                            .routes
+                            .iter()
+                            .map(|&(route, event)| Route {
+                                route: scan.get(route).to_owned(),
+                                event: scan.get(event).to_owned(),
+                            })
+                            .collect(),
+                        position: parts.position,
+                        notes: text(parts.notes),
+                        properties: parts.properties,
+                        ..Service::new(String::new(), parts.kind.unwrap_or(ServiceKind::Function))
+                    };
+                    sink.service(scan.get(parts.id), service)
                 })?;
             }
             _ => {
-                scan.list(|scan| {
-                    let mut fields = [(0, Text::default()); 3];
-                    let mut slot = 0;
-                    scan.object(&[b"from", b"to", b"event"], |field, text| {
-                        fields[slot] = (field, text);
-                        slot += 1;
+                scan.list(edge)?
+                    .for_each(sink, |sink, scan, (fields, mode, filter)| {
+                        sink.edge(
+                            fields.map(|(field, text)| (field, scan.get(text))),
+                            mode,
+                            filter,
+                        );
                     })?;
-                    // An empty event is a problem the general reader reports.
-                    let empty_event = fields.iter().any(|&(f, t)| f == 2 && t.1 == t.0);
-                    (!empty_event).then_some(fields)
-                })?
-                .for_each(sink, |sink, scan, fields| {
-                    sink.edge(fields.map(|(field, text)| (field, scan.get(text))));
-                })?;
             }
         }
         more = scan.item(|scan| scan.next_or_close(b'}'))?;
@@ -167,6 +190,94 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
     } else {
         Err(Stop::Unusual)
     }
+}
+
+/// One service, read without side effects (it may be read again after a refill).
+fn service(scan: &mut Scanner) -> Option<ServiceText> {
+    let mut parts = ServiceText::default();
+    let seen = scan.fields(SERVICE_FIELDS, |scan, field| {
+        match field {
+            0 => parts.id = scan.string()?,
+            1 => parts.name = Some(scan.string()?),
+            2 => parts.kind = Some(ServiceKind::parse(scan.plain()?)?),
+            3 => parts.behavior = Some(Behavior::parse(scan.plain()?)?),
+            4 => {
+                let empty = scan.open_inline(b'[', b']')?;
+                let mut more = !empty;
+                while more {
+                    scan.skip_space();
+                    let mut pair = [Text::default(); 2];
+                    let seen = scan.fields(ROUTE_FIELDS, |scan, field| {
+                        pair[field] = scan.string()?;
+                        Some(())
+                    })?;
+                    if seen != 0b11 {
+                        return None;
+                    }
+                    parts.routes.push((pair[0], pair[1]));
+                    more = scan.next_or_close(b']')?;
+                }
+            }
+            5 => {
+                let mut xy = [0f32; 2];
+                let seen = scan.fields(POSITION_FIELDS, |scan, field| {
+                    xy[field] = scan.float()?;
+                    Some(())
+                })?;
+                if seen != 0b11 {
+                    return None;
+                }
+                parts.position = Some(Position { x: xy[0], y: xy[1] });
+            }
+            6 => parts.notes = Some(scan.string()?),
+            _ => {
+                let raw = scan.raw_object()?;
+                let serde_json::Value::Object(map) = super::strict::parse(scan.get(raw)).ok()?
+                else {
+                    return None;
+                };
+                parts.properties = map;
+            }
+        }
+        Some(())
+    })?;
+    // An empty id, a missing id or kind, or a property of the wrong type are problems the
+    // general reader reports.
+    let kind = parts.kind?;
+    let complete = seen & 0b101 == 0b101 && parts.id.1 > parts.id.0;
+    (complete && super::load::property_problems(kind, &parts.properties).is_empty())
+        .then_some(parts)
+}
+
+/// One edge: its string fields in file order, its mode and filter.
+type EdgeText = ([(usize, Text); 3], EdgeMode, Option<EdgeFilter>);
+
+/// One edge, read without side effects.
+fn edge(scan: &mut Scanner) -> Option<EdgeText> {
+    let mut fields = [(0, Text::default()); 3];
+    let mut slot = 0;
+    let (mut mode, mut filter) = (EdgeMode::Async, None);
+    let seen = scan.fields(EDGE_FIELDS, |scan, field| {
+        match field {
+            0..=2 => {
+                let text = scan.string()?;
+                // An empty event is a problem the general reader reports.
+                if field == 2 && text.1 == text.0 {
+                    return None;
+                }
+                fields[slot] = (field, text);
+                slot += 1;
+            }
+            3 => mode = EdgeMode::parse(scan.plain()?)?,
+            _ => {
+                let raw = scan.raw_object()?;
+                let value = super::strict::parse(scan.get(raw)).ok()?;
+                filter = Some(super::load::parse_filter(value).ok()?);
+            }
+        }
+        Some(())
+    })?;
+    (seen & 0b111 == 0b111).then_some((fields, mode, filter))
 }
 
 struct Scanner<'s> {
@@ -382,10 +493,11 @@ impl<'s> Scanner<'s> {
     }
 
     /// A quoted key that is one of `keys`: its position there.
-    fn key(&mut self, keys: &[&[u8]]) -> Option<usize> {
+    fn key(&mut self, keys: &[&str]) -> Option<usize> {
         self.expect(b'"')?;
         let rest = &self.bytes()[self.at..];
         for (position, key) in keys.iter().enumerate() {
+            let key = key.as_bytes();
             if rest.len() > key.len() && rest.starts_with(key) && rest[key.len()] == b'"' {
                 self.at += key.len() + 1;
                 return Some(position);
@@ -449,10 +561,15 @@ impl<'s> Scanner<'s> {
         })
     }
 
-    /// An object with each of `keys` exactly once, in any order, every value a string.
-    fn object(&mut self, keys: &[&[u8]], mut field: impl FnMut(usize, Text)) -> Option<()> {
+    /// An object whose keys are among `keys`, each at most once, in any order; `value` reads
+    /// the value of each. Returns the keys seen, a bit each.
+    fn fields(
+        &mut self,
+        keys: &[&str],
+        mut value: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<u64> {
         self.expect(b'{')?;
-        let mut seen = 0u32;
+        let mut seen = 0u64;
         loop {
             self.skip_space();
             let key = self.key(keys)?;
@@ -463,11 +580,71 @@ impl<'s> Scanner<'s> {
             self.skip_space();
             self.expect(b':')?;
             self.skip_space();
-            field(key, self.string()?);
+            value(self, key)?;
             if self.next_or_close(b'}')? {
                 continue;
             }
-            return (seen == (1 << keys.len()) - 1).then_some(());
+            return Some(seen);
+        }
+    }
+
+    /// A plain string's text (for names of kinds, behaviours and modes).
+    fn plain(&mut self) -> Option<&str> {
+        let text = self.string()?;
+        Some(self.get(text))
+    }
+
+    /// Opens a list inside an item: true when it closes right away.
+    fn open_inline(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.expect(open)?;
+        self.skip_space();
+        self.byte(self.at)?;
+        Some(self.eat(close))
+    }
+
+    /// A number as `f32`, exactly as serde_json reads one into an `f32`; `None` unless finite.
+    fn float(&mut self) -> Option<f32> {
+        let start = self.at;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.byte(self.at) {
+            self.at += 1;
+        }
+        // The byte after the number must be in the window too (else it may go on).
+        self.byte(self.at)?;
+        let value: f32 = serde_json::from_str(&self.text[start..self.at]).ok()?;
+        value.is_finite().then_some(value)
+    }
+
+    /// The text of a JSON object, balanced, strings skipped with their escapes; serde_json
+    /// reads it afterwards.
+    fn raw_object(&mut self) -> Option<Text> {
+        let start = self.at;
+        if self.byte(self.at)? != b'{' {
+            return None;
+        }
+        let mut depth = 0usize;
+        loop {
+            match self.byte(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    loop {
+                        match self.byte(self.at)? {
+                            b'\\' => self.at += 2,
+                            b'"' => break,
+                            _ => self.at += 1,
+                        }
+                    }
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.at += 1;
+                        return Some(Text(start, self.at));
+                    }
+                }
+                _ => {}
+            }
+            self.at += 1;
         }
     }
 }

@@ -1,17 +1,41 @@
 //! The design file's records: what [`save`](super::save) writes and what the JSON Schema in
-//! `assets/design.schema.json` describes. Field order here is the order in the file.
+//! `assets/design.schema.json` describes. Field order here is the order in the file, and the
+//! field tables below are what both readers match keys against and name in their messages (a
+//! test keeps them equal to the records).
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{Behavior, Design, Position, Route, ServiceKind};
+use crate::model::{
+    Behavior, Design, EdgeFilter, EdgeMode, Position, Properties, Route, ServiceKind,
+};
+
+/// The top level's fields, in file order.
+pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges"];
+/// A service's fields, in file order.
+pub const SERVICE_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "behavior",
+    "routes",
+    "position",
+    "notes",
+    "properties",
+];
+/// An edge's fields, in file order.
+pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter"];
+/// A route's fields.
+pub const ROUTE_FIELDS: &[&str] = &["route", "event"];
+/// A position's fields.
+pub const POSITION_FIELDS: &[&str] = &["x", "y"];
 
 /// A whole design file.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(title = "Event Architect design", deny_unknown_fields)]
 pub struct DesignFile<'a> {
-    /// File-format version; this build reads and writes 1.
-    #[schemars(range(min = 1, max = 1))]
+    /// File-format version; this build reads 1 and 2 and writes 2.
+    #[schemars(range(min = 1, max = 2))]
     pub version: u32,
     /// The design's name.
     #[serde(default, skip_serializing_if = "str::is_empty")]
@@ -47,6 +71,13 @@ pub struct ServiceRecord<'a> {
     /// Free-form notes.
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub notes: &'a str,
+    /// Settings. Known keys per kind: function `runtime`, `handler`, `code_uri` (strings),
+    /// `memory_mb` (128 to 10240), `timeout_s` (1 to 900); queue `visibility_timeout_s`,
+    /// `max_receive_count`, `fifo`; table `key`, `sort_key`; topic `fifo`; bucket `versioned`;
+    /// state-machine `type`; stream `partition_key`, `shards`; schedule `expression`. Other keys
+    /// are kept as they are.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub properties: &'a Properties,
 }
 
 /// One event edge.
@@ -60,6 +91,12 @@ pub struct EdgeRecord<'a> {
     /// The event's name.
     #[schemars(length(min = 1))]
     pub event: &'a str,
+    /// `async` (through the bus, the default) or `sync` (a direct call or data access).
+    #[serde(default, skip_serializing_if = "EdgeMode::is_async")]
+    pub mode: EdgeMode,
+    /// Which events take this edge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<&'a EdgeFilter>,
 }
 
 impl<'a> DesignFile<'a> {
@@ -79,6 +116,7 @@ impl<'a> DesignFile<'a> {
                     routes: &s.routes,
                     position: s.position,
                     notes: &s.notes,
+                    properties: &s.properties,
                 })
                 .collect(),
             edges: design
@@ -88,6 +126,8 @@ impl<'a> DesignFile<'a> {
                     from: design.id(e.from),
                     to: design.id(e.to),
                     event: &e.event,
+                    mode: e.mode,
+                    filter: e.filter.as_deref(),
                 })
                 .collect(),
         }
@@ -100,4 +140,31 @@ pub fn schema_json() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys of a record's schema, in order.
+    fn keys(schema: &serde_json::Value, definition: Option<&str>) -> Vec<String> {
+        let object = match definition {
+            Some(name) => &schema["$defs"][name],
+            None => schema,
+        };
+        object["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_field_tables_are_the_records_fields() {
+        let schema: serde_json::Value = serde_json::from_str(&schema_json()).unwrap();
+        assert_eq!(keys(&schema, None), TOP_FIELDS);
+        assert_eq!(keys(&schema, Some("ServiceRecord")), SERVICE_FIELDS);
+        assert_eq!(keys(&schema, Some("EdgeRecord")), EDGE_FIELDS);
+        assert_eq!(keys(&schema, Some("Route")), ROUTE_FIELDS);
+        assert_eq!(keys(&schema, Some("Position")), POSITION_FIELDS);
+    }
 }

@@ -14,11 +14,16 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::strict::StrictValue;
+
 use super::fast::{Stop, Window};
+use super::format::{EDGE_FIELDS, SERVICE_FIELDS, TOP_FIELDS};
 use super::{LoadError, Problem};
+pub(super) use crate::diagnostics::cut;
+use crate::diagnostics::{closest, strip_position};
 use crate::model::{
-    Behavior, Design, EventEdge, Position, Route, SUPPORTED_VERSIONS, Service, ServiceIndex,
-    ServiceKind,
+    Behavior, CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Position,
+    Properties, Route, SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -26,6 +31,12 @@ const MAX_PROBLEMS: usize = 100;
 
 /// Parses and validates a design from JSON text. `origin` names the file in messages.
 pub fn parse_design(text: &[u8], origin: &str) -> Result<Design, LoadError> {
+    parse_design_versioned(text, origin).map(|(design, _)| design)
+}
+
+/// [`parse_design`], also giving the file-format version the text was in (an older version is
+/// migrated in memory).
+pub fn parse_design_versioned(text: &[u8], origin: &str) -> Result<(Design, u32), LoadError> {
     read(text, origin, text.len() >= THREADED_FROM)?.finish(origin)
 }
 
@@ -33,6 +44,11 @@ pub fn parse_design(text: &[u8], origin: &str) -> Result<Design, LoadError> {
 /// design is assembled, which lowers the peak memory of a big load by the size of the edges
 /// (about 120 MB at 5M edges).
 pub fn parse_design_owned(text: Vec<u8>, origin: &str) -> Result<Design, LoadError> {
+    parse_versioned(text, origin).map(|(design, _)| design)
+}
+
+/// [`parse_design_owned`] with the file-format version.
+pub(super) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
     let loader = read(&text, origin, text.len() >= THREADED_FROM)?;
     drop(text);
     loader.finish(origin)
@@ -40,7 +56,7 @@ pub fn parse_design_owned(text: Vec<u8>, origin: &str) -> Result<Design, LoadErr
 
 /// Reads and validates the design file at `path`, streaming: a file of the common shape (see
 /// [`super::fast`]) is never held whole. Anything else is read whole and parsed by serde.
-pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<Design, LoadError> {
+pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<(Design, u32), LoadError> {
     let io = |source| LoadError::Io {
         origin: origin.to_owned(),
         source,
@@ -52,7 +68,7 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<Design, 
         // fallback below reads again: take it whole, as standard input is.
         let mut text = Vec::new();
         file.read_to_end(&mut text).map_err(io)?;
-        return parse_design_owned(text, origin);
+        return parse_versioned(text, origin);
     }
     let size = metadata.len();
     let threaded = size >= THREADED_FROM as u64;
@@ -82,7 +98,7 @@ const THREADED_FROM: usize = 1 << 20;
 /// one worker interns the batches in file order, exactly as the inline path does.
 #[cfg(test)]
 fn parse_with(text: &[u8], origin: &str, threaded: bool) -> Result<Design, LoadError> {
-    read(text, origin, threaded)?.finish(origin)
+    read(text, origin, threaded)?.finish(origin).map(|(d, _)| d)
 }
 
 /// Parses and interns everything; [`Loader::finish`] then validates and assembles the design.
@@ -190,25 +206,29 @@ impl super::fast::Sink for Loader {
     fn services_start(&mut self) {
         self.saw_services = true;
     }
-    fn service(&mut self, id: &str, kind: ServiceKind) {
+    fn service(&mut self, id: &str, service: Service) {
+        if !service.properties.is_empty() {
+            let at = self.services.len();
+            self.newer(|| format!("services[{at}].properties"));
+        }
         let span = self.stage(id);
-        self.services.push(Service::new(id, kind));
+        self.services.push(Service {
+            id: id.to_owned(),
+            ..service
+        });
         self.push(Item::Service(span));
     }
-    fn edge(&mut self, fields: [(usize, &str); 3]) {
+    fn edge(&mut self, fields: [(usize, &str); 3], mode: EdgeMode, filter: Option<EdgeFilter>) {
         let mut spans = [Span::NONE; 3];
         for (field, text) in fields {
             spans[field] = self.stage(text);
         }
+        if mode != EdgeMode::Async || filter.is_some() {
+            let at = self.edge_count;
+            self.newer(|| format!("edges[{at}]"));
+        }
+        self.edge_extra(mode, filter);
         self.push(Item::Edge(spans));
-    }
-}
-
-/// serde_json appends " at line L column C"; we print the position ourselves.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
     }
 }
 
@@ -228,6 +248,12 @@ struct Loader {
     problems: Vec<Problem>,
     problem_count: usize,
     saw_services: bool,
+    /// Edges read so far (each one queued, broken or not).
+    edge_count: usize,
+    /// The path of the first field that version 1 did not have (an error in a version 1 file).
+    newer_field: Option<String>,
+    /// The mode and filter of each edge that has either, by place in the edge list.
+    edge_extras: Vec<(usize, EdgeMode, Option<Box<EdgeFilter>>)>,
     /// Hashes staged strings (the same hasher as the tables').
     hasher: foldhash::fast::RandomState,
 }
@@ -242,6 +268,22 @@ impl Loader {
                 hint: hint.into(),
             });
         }
+    }
+
+    /// Notes a field that version 1 did not have (only the first is reported).
+    fn newer(&mut self, path: impl FnOnce() -> String) {
+        if self.newer_field.is_none() {
+            self.newer_field = Some(path());
+        }
+    }
+
+    /// Notes the mode and filter of the edge about to be queued (kept only when not the default).
+    fn edge_extra(&mut self, mode: EdgeMode, filter: Option<EdgeFilter>) {
+        if mode != EdgeMode::Async || filter.is_some() {
+            self.edge_extras
+                .push((self.edge_count, mode, filter.map(Box::new)));
+        }
+        self.edge_count += 1;
     }
 
     /// Copies a string into the batch, with its hash (computed here, so that a worker thread
@@ -285,7 +327,7 @@ impl Loader {
         }
     }
 
-    fn finish(mut self, origin: &str) -> Result<Design, LoadError> {
+    fn finish(mut self, origin: &str) -> Result<(Design, u32), LoadError> {
         self.batch = Batch::default();
         self.tables.symbols.freeze();
         self.tables.events.freeze();
@@ -293,10 +335,7 @@ impl Loader {
             None => self.problem(
                 "version",
                 "the file has no \"version\"".to_owned(),
-                format!(
-                    "add \"version\": {} at the top level",
-                    SUPPORTED_VERSIONS[0]
-                ),
+                format!("add \"version\": {CURRENT_VERSION} at the top level"),
             ),
             Some(v) if !SUPPORTED_VERSIONS.contains(&(v as u32)) || v > u32::MAX as u64 => {
                 // A version this build cannot read makes every other message unreliable.
@@ -306,7 +345,7 @@ impl Loader {
                         path: "version".to_owned(),
                         message: format!("this build cannot read file-format version {v}"),
                         hint: format!(
-                            "it reads version(s) {}; open the file with a newer Event Architect",
+                            "it reads versions {}; open the file with a newer Event Architect",
                             join(SUPPORTED_VERSIONS)
                         ),
                     }],
@@ -314,6 +353,16 @@ impl Loader {
                 });
             }
             Some(_) => {}
+        }
+        let version = self.version.unwrap_or(u64::from(CURRENT_VERSION)) as u32;
+        if version < 2
+            && let Some(path) = self.newer_field.take()
+        {
+            self.problem(
+                path,
+                "this field is new in file-format version 2".to_owned(),
+                "write \"version\": 2 at the top level (this build reads both)",
+            );
         }
         if !self.saw_services {
             self.problem(
@@ -340,7 +389,7 @@ impl Loader {
             }
         }
         for (index, first) in duplicates {
-            let id = self.services[index].id.clone();
+            let id = cut(&self.services[index].id);
             self.problem(
                 format!("services[{index}].id"),
                 format!("duplicate id \"{id}\" (first used by services[{first}])"),
@@ -362,8 +411,16 @@ impl Loader {
             loaded.len()
         };
         let (first, second) = loaded.split_at(half);
+        // Edges are numbered after the services: one uid counter for both.
+        let first_edge_uid = self.services.len();
         let resolve = |part: &[(u32, u32, u32)], offset: usize, capacity: usize| {
-            resolve_edges(part, offset, capacity, &service_of, &events)
+            resolve_edges(
+                part,
+                offset,
+                capacity,
+                (&service_of, &events),
+                first_edge_uid,
+            )
         };
         let (mut edges, mut unknown, mut unknown_count) = if second.is_empty() {
             resolve(first, 0, first.len())
@@ -390,8 +447,9 @@ impl Loader {
                 .into_iter()
                 .take(MAX_PROBLEMS)
                 .map(|(path, symbol)| {
-                    let id = names.get(symbol);
-                    let hint = match closest(id, &ids) {
+                    let whole = names.get(symbol);
+                    let id = cut(whole);
+                    let hint = match closest(whole, &ids) {
                         Some(near) => format!(
                             "did you mean \"{near}\"? Otherwise add a service with id \"{id}\""
                         ),
@@ -416,11 +474,36 @@ impl Loader {
                 more,
             });
         }
-        Ok(Design {
+        for (uid, service) in self.services.iter_mut().enumerate() {
+            service.uid = ServiceUid(uid as u32);
+        }
+        for (position, mode, filter) in self.edge_extras {
+            // Every edge resolved (there were no problems), so places are file places.
+            let edge = &mut edges[position];
+            edge.mode = mode;
+            edge.filter = filter;
+        }
+        let next_uid = (self.services.len() + edges.len()) as u32;
+        let mut design = Design {
             name: self.name,
             services: self.services,
             edges,
-        })
+            next_uid,
+        };
+        if version == 1 {
+            migrate_v1(&mut design);
+        }
+        Ok((design, version))
+    }
+}
+
+/// Version 1 had no edge modes: an edge into a table was a direct call by rule. Version 2 says
+/// so in the file.
+fn migrate_v1(design: &mut Design) {
+    for edge in &mut design.edges {
+        if design.services[edge.to.index()].kind == ServiceKind::Table {
+            edge.mode = EdgeMode::Sync;
+        }
     }
 }
 
@@ -434,8 +517,8 @@ fn resolve_edges(
     part: &[(u32, u32, u32)],
     offset: usize,
     capacity: usize,
-    service_of: &[u32],
-    events: &[Arc<str>],
+    (service_of, events): (&[u32], &[Arc<str>]),
+    first_uid: usize,
 ) -> (Vec<EventEdge>, Vec<(String, u32)>, usize) {
     let mut edges = Vec::with_capacity(capacity);
     let mut unknown = Vec::new();
@@ -477,6 +560,9 @@ fn resolve_edges(
                 from: ends[0],
                 to: ends[1],
                 event: events[event as usize].clone(),
+                uid: EdgeUid((first_uid + offset + at) as u32),
+                mode: EdgeMode::Async,
+                filter: None,
             });
         }
     }
@@ -773,19 +859,6 @@ fn join(versions: &[u32]) -> String {
         .join(", ")
 }
 
-/// The id most like `id`, when one is close enough to be a likely typo. Bounded so a file with
-/// a million services and a typo does not take seconds to report it.
-fn closest<'a>(id: &str, ids: &[&'a str]) -> Option<&'a str> {
-    if ids.len() > 20_000 {
-        return None;
-    }
-    ids.iter()
-        .map(|candidate| (strsim::levenshtein(id, candidate), *candidate))
-        .filter(|(distance, candidate)| *distance <= 2.max(candidate.chars().count() / 4))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
 /// A JSON value reduced to what validation needs, borrowing strings where it can.
 enum Scalar<'de> {
     Str(Cow<'de, str>),
@@ -899,7 +972,17 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let loader = self.loader;
+        let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
+            if seen.repeated(TOP_FIELDS, &key) {
+                loader.problem(
+                    cut(&key),
+                    format!("the field \"{}\" is repeated", cut(&key)),
+                    "keep one (a JSON object names each field once)",
+                );
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
             match &*key {
                 "version" => match map.next_value::<Scalar>()? {
                     Scalar::Number(n) if n.as_u64().is_some() => loader.version = n.as_u64(),
@@ -908,9 +991,9 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                         loader.problem(
                             "version",
                             format!("expected a whole number, found {found}"),
-                            format!("write \"version\": {}", SUPPORTED_VERSIONS[0]),
+                            format!("write \"version\": {CURRENT_VERSION}"),
                         );
-                        loader.version = Some(SUPPORTED_VERSIONS[0] as u64);
+                        loader.version = Some(u64::from(CURRENT_VERSION));
                     }
                 },
                 "name" => {
@@ -932,9 +1015,9 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                 })?,
                 other => {
                     loader.problem(
-                        other.to_owned(),
-                        format!("unknown field \"{other}\""),
-                        "the top level takes version, name, services and edges",
+                        cut(other),
+                        format!("unknown field \"{}\"", cut(other)),
+                        format!("the top level takes {}", TOP_FIELDS.join(", ")),
                     );
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -975,7 +1058,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
 
 impl TopVisitor<'_> {
     fn not_an_object(self, found: &str) {
-        self.loader.version = Some(SUPPORTED_VERSIONS[0] as u64);
+        self.loader.version = Some(u64::from(CURRENT_VERSION));
         self.loader.saw_services = true;
         self.loader.problem(
             "$",
@@ -1116,7 +1199,10 @@ impl ItemSeed<'_> {
                 self.loader.services.push(placeholder);
                 self.loader.push(Item::Service(Span::NONE));
             }
-            List::Edges => self.loader.push(Item::Edge([Span::NONE; 3])),
+            List::Edges => {
+                self.loader.edge_extra(EdgeMode::Async, None);
+                self.loader.push(Item::Edge([Span::NONE; 3]))
+            }
         }
     }
     fn missing(&mut self, field: &str, hint: &str) {
@@ -1125,11 +1211,20 @@ impl ItemSeed<'_> {
             .problem(path, format!("missing \"{field}\""), hint.to_owned());
     }
     fn unknown(&mut self, field: &str, known: &str) {
-        let path = self.path(field);
+        let field = cut(field);
+        let path = self.path(&field);
         self.loader.problem(
             path,
             format!("unknown field \"{field}\""),
             format!("known fields: {known}"),
+        );
+    }
+    fn repeated(&mut self, field: &str) {
+        let path = self.path(field);
+        self.loader.problem(
+            path,
+            format!("the field \"{field}\" is repeated"),
+            "keep one (a JSON object names each field once)",
         );
     }
 }
@@ -1181,11 +1276,16 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
         let item = &mut self.0;
         let mut service = Service::new(String::new(), ServiceKind::Function);
         let mut id_span = Span::NONE;
-        let (mut saw_id, mut saw_kind) = (false, false);
+        let mut properties = None;
+        let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
+            if seen.repeated(SERVICE_FIELDS, &key) {
+                map.next_value::<IgnoredAny>()?;
+                item.repeated(&key);
+                continue;
+            }
             match &*key {
                 "id" => {
-                    saw_id = true;
                     let value = map.next_value::<Scalar>()?;
                     if let Some(id) = expect_str(item.loader, value, item.lazy_path("id")) {
                         if id.is_empty() {
@@ -1201,15 +1301,14 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
                     }
                 }
                 "kind" => {
-                    saw_kind = true;
                     let value = map.next_value::<Scalar>()?;
                     if let Some(kind) = expect_str(item.loader, value, item.lazy_path("kind")) {
                         match ServiceKind::parse(&kind) {
                             Some(kind) => service.kind = kind,
                             None => item.loader.problem(
                                 item.path("kind"),
-                                format!("unknown kind \"{kind}\""),
-                                "use one of gateway, function, table, queue, topic",
+                                format!("unknown kind \"{}\"", cut(&kind)),
+                                format!("use one of {}", ServiceKind::names()),
                             ),
                         }
                     }
@@ -1233,61 +1332,149 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
                             Some(behavior) => service.behavior = Some(behavior),
                             None => item.loader.problem(
                                 item.path("behavior"),
-                                format!("unknown behavior \"{text}\""),
+                                format!("unknown behavior \"{}\"", cut(&text)),
                                 "use one of register, login, store-put, store-get, forward, sink",
                             ),
                         }
                     }
                 }
                 "position" => {
-                    let value = map.next_value::<serde_json::Value>()?;
-                    match serde_json::from_value::<Position>(value) {
-                        Ok(position) if position.x.is_finite() && position.y.is_finite() => {
-                            service.position = Some(position)
+                    let StrictValue(value) = map.next_value()?;
+                    match parse_position(value) {
+                        Ok(position) => service.position = Some(position),
+                        Err((message, hint)) => {
+                            item.loader.problem(item.path("position"), message, hint)
                         }
-                        Ok(_) => item.loader.problem(
-                            item.path("position"),
-                            "the position is too far out to draw".to_owned(),
-                            "use coordinates between -1e30 and 1e30",
-                        ),
-                        Err(error) => item.loader.problem(
-                            item.path("position"),
-                            format!("invalid position: {error}"),
-                            "write it as {\"x\": 10, \"y\": 20}",
-                        ),
                     }
                 }
                 "routes" => {
-                    let value = map.next_value::<serde_json::Value>()?;
-                    match serde_json::from_value::<Vec<Route>>(value) {
+                    let StrictValue(value) = map.next_value()?;
+                    match parse_routes(value) {
                         Ok(routes) => service.routes = routes,
-                        Err(error) => item.loader.problem(
+                        Err(message) => item.loader.problem(
                             item.path("routes"),
-                            format!("invalid routes: {error}"),
+                            message,
                             "write them as [{\"route\": \"POST /login\", \"event\": \"LoginRequested\"}]",
+                        ),
+                    }
+                }
+                "properties" => {
+                    let path = item.lazy_path("properties");
+                    item.loader.newer(path);
+                    let StrictValue(value) = map.next_value()?;
+                    match value {
+                        serde_json::Value::Object(map) => properties = Some(map),
+                        other => item.loader.problem(
+                            item.path("properties"),
+                            format!(
+                                "expected an object, found {}",
+                                crate::model::properties::type_name(&other)
+                            ),
+                            "write them as {\"runtime\": \"python3.12\", \"memory_mb\": 512}",
                         ),
                     }
                 }
                 other => {
                     let other = other.to_owned();
                     map.next_value::<IgnoredAny>()?;
-                    item.unknown(&other, "id, name, kind, behavior, routes, position, notes");
+                    item.unknown(&other, &SERVICE_FIELDS.join(", "));
                 }
             }
         }
-        if !saw_id {
-            item.missing("id", "add a unique \"id\" to the service");
-        }
-        if !saw_kind {
-            item.missing(
+        for (field, hint) in [
+            ("id", "add a unique \"id\" to the service".to_owned()),
+            (
                 "kind",
-                "add \"kind\": one of gateway, function, table, queue, topic",
-            );
+                format!("add \"kind\": one of {}", ServiceKind::names()),
+            ),
+        ] {
+            if !seen.has(SERVICE_FIELDS, field) {
+                item.missing(field, &hint);
+            }
+        }
+        if let Some(properties) = properties {
+            // Checked once the kind is known, whatever the order of the fields.
+            for problem in property_problems(service.kind, &properties) {
+                let path = format!("{}.{}", item.path("properties"), problem.path);
+                item.loader.problem(path, problem.message, problem.hint);
+            }
+            service.properties = properties;
         }
         item.loader.services.push(service);
         item.loader.push(Item::Service(id_span));
         Ok(())
     }
+}
+
+/// Which of a record's fields were seen: a bit per field of its table.
+#[derive(Default)]
+struct Seen(u64);
+
+impl Seen {
+    /// Marks `key` seen; true if it already was. Unknown keys are never "repeated" here.
+    fn repeated(&mut self, fields: &[&str], key: &str) -> bool {
+        let Some(bit) = fields.iter().position(|f| *f == key) else {
+            return false;
+        };
+        let repeated = self.0 & (1 << bit) != 0;
+        self.0 |= 1 << bit;
+        repeated
+    }
+    fn has(&self, fields: &[&str], key: &str) -> bool {
+        fields
+            .iter()
+            .position(|f| *f == key)
+            .is_some_and(|bit| self.0 & (1 << bit) != 0)
+    }
+}
+
+/// A position from its JSON value: an object of exactly `x` and `y`, both finite.
+pub(super) fn parse_position(value: serde_json::Value) -> Result<Position, (String, String)> {
+    let hint = "write it as {\"x\": 10, \"y\": 20}".to_owned();
+    if !value.is_object() {
+        let found = crate::model::properties::type_name(&value);
+        return Err((format!("expected an object, found {found}"), hint));
+    }
+    match serde_json::from_value::<Position>(value) {
+        Ok(position) if position.x.is_finite() && position.y.is_finite() => Ok(position),
+        Ok(_) => Err((
+            "the position is too far out to draw".to_owned(),
+            "use coordinates between -1e30 and 1e30".to_owned(),
+        )),
+        Err(error) => Err((format!("invalid position: {error}"), hint)),
+    }
+}
+
+/// Routes from their JSON value: a list of objects of exactly `route` and `event`.
+pub(super) fn parse_routes(value: serde_json::Value) -> Result<Vec<Route>, String> {
+    let serde_json::Value::Array(items) = &value else {
+        let found = crate::model::properties::type_name(&value);
+        return Err(format!("expected a list, found {found}"));
+    };
+    if let Some(at) = items.iter().position(|item| !item.is_object()) {
+        return Err(format!("routes[{at}] is not an object"));
+    }
+    serde_json::from_value::<Vec<Route>>(value).map_err(|error| format!("invalid routes: {error}"))
+}
+
+/// An edge filter from its JSON value, checked.
+pub(super) fn parse_filter(value: serde_json::Value) -> Result<EdgeFilter, String> {
+    if !value.is_object() {
+        let found = crate::model::properties::type_name(&value);
+        return Err(format!("expected an object, found {found}"));
+    }
+    let filter = serde_json::from_value::<EdgeFilter>(value)
+        .map_err(|error| format!("invalid filter: {error}"))?;
+    filter.check()?;
+    Ok(filter)
+}
+
+/// The problems of a service's properties, each with its key as the path.
+pub(super) fn property_problems(kind: ServiceKind, properties: &Properties) -> Vec<Problem> {
+    crate::model::properties::check(kind, properties)
+        .into_iter()
+        .map(|p| Problem::new(p.key, p.message, p.hint))
+        .collect()
 }
 
 struct EdgeVisitor<'l>(ItemSeed<'l>);
@@ -1301,21 +1488,59 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let item = &mut self.0;
         let (mut from, mut to, mut event) = (None, None, None);
+        let (mut mode, mut filter) = (EdgeMode::Async, None);
         let mut broken = false;
+        let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
+            if seen.repeated(EDGE_FIELDS, &key) {
+                map.next_value::<IgnoredAny>()?;
+                item.repeated(&key);
+                broken = true;
+                continue;
+            }
             let field = match &*key {
                 "from" => 0,
                 "to" => 1,
                 "event" => 2,
+                "mode" => {
+                    let path = item.lazy_path("mode");
+                    item.loader.newer(path);
+                    let value = map.next_value::<Scalar>()?;
+                    if let Some(text) = expect_str(item.loader, value, item.lazy_path("mode")) {
+                        match EdgeMode::parse(&text) {
+                            Some(parsed) => mode = parsed,
+                            None => item.loader.problem(
+                                item.path("mode"),
+                                format!("unknown mode \"{}\"", cut(&text)),
+                                "use async (through the bus) or sync (a direct call)",
+                            ),
+                        }
+                    }
+                    continue;
+                }
+                "filter" => {
+                    let path = item.lazy_path("filter");
+                    item.loader.newer(path);
+                    let StrictValue(value) = map.next_value()?;
+                    match parse_filter(value) {
+                        Ok(parsed) => filter = Some(parsed),
+                        Err(message) => item.loader.problem(
+                            item.path("filter"),
+                            message,
+                            "write it as {\"prefix\": \"uploads/\"}, {\"suffix\": \".jpg\"} or {\"pattern\": {\"detail-type\": [\"OrderPlaced\"]}}",
+                        ),
+                    }
+                    continue;
+                }
                 other => {
                     let other = other.to_owned();
                     map.next_value::<IgnoredAny>()?;
-                    item.unknown(&other, "from, to, event");
+                    item.unknown(&other, &EDGE_FIELDS.join(", "));
                     continue;
                 }
             };
             let value = map.next_value::<Scalar>()?;
-            let name = ["from", "to", "event"][field];
+            let name = EDGE_FIELDS[field];
             match expect_str(item.loader, value, item.lazy_path(name)) {
                 None => broken = true,
                 Some(text) => match field {
@@ -1341,6 +1566,7 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
         if event.is_none() && !broken {
             item.missing("event", "name the event this edge carries");
         }
+        item.loader.edge_extra(mode, filter);
         match (from, to, event) {
             (Some(from), Some(to), Some(event)) if !broken => {
                 item.loader.push(Item::Edge([from, to, event]));
@@ -1515,7 +1741,7 @@ mod fast_tests {
         let result =
             read_with(text, "t.json", threaded, try_fast, window).and_then(|l| l.finish("t.json"));
         match result {
-            Ok(design) => format!("{design:?}"),
+            Ok((design, version)) => format!("{design:?} (version {version})"),
             Err(error) => format!("{error:?}\n{error}"),
         }
     }
@@ -1554,11 +1780,80 @@ mod fast_tests {
             r#"{"version": 1, "services": [{"id": "é🙂", "kind": "topic"}], "edges": [{"from": "é🙂", "to": "é🙂", "event": "Ünïcode"}]}"#,
             r#"{"version": 7, "services": []}"#,
             r#"{"version": 0, "services": [], "edges": [{"from": "", "to": "", "event": "E"}]}"#,
+            // Every field of version 2, as `save` writes it.
+            r#"{
+  "version": 2,
+  "name": "All",
+  "services": [
+    {"id": "api", "name": "API", "kind": "gateway", "routes": [{"route": "POST /x", "event": "X"}, {"event": "Y", "route": "GET /y"}], "position": {"x": 10.5, "y": -2e1}, "notes": "n"},
+    {"id": "f", "kind": "function", "behavior": "store-put", "properties": {"runtime": "python3.12", "memory_mb": 512, "Custom": {"a": ["b\"c]}"]}}},
+    {"id": "t", "kind": "table", "properties": {"key": "id"}},
+    {"id": "b", "kind": "bucket", "routes": []},
+    {"id": "s", "kind": "state-machine"}, {"id": "k", "kind": "stream"}, {"id": "c", "kind": "schedule"}, {"id": "bus", "kind": "bus"}
+  ],
+  "edges": [
+    {"from": "api", "to": "f", "event": "X"},
+    {"from": "f", "to": "t", "event": "Put", "mode": "sync"},
+    {"from": "b", "to": "f", "event": "ObjectCreated", "filter": {"prefix": "in/", "suffix": ".jpg"}},
+    {"from": "bus", "to": "s", "event": "E", "mode": "async", "filter": {"pattern": {"detail-type": ["E"], "detail": {"n": [{"prefix": "a"}]}}}}
+  ]
+}"#,
         ];
         for text in common {
             assert!(fast_takes(text), "{text}");
             same(text);
         }
+    }
+
+    #[test]
+    fn what_the_general_reader_reports_the_fast_reader_leaves_to_it() {
+        let unusual = [
+            // A repeated key, at every level.
+            r#"{"version": 2, "version": 2, "services": []}"#,
+            r#"{"version": 2, "services": [{"id": "a", "id": "b", "kind": "queue"}]}"#,
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue", "properties": {"k": 1, "k": 2}}]}"#,
+            // Positions and routes with what the format does not have.
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue", "position": {"x": 1, "y": 2, "z": 3}}]}"#,
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue", "position": [1, 2]}]}"#,
+            r#"{"version": 2, "services": [{"id": "a", "kind": "gateway", "routes": [{"route": "GET /", "event": "E", "method": "GET"}]}]}"#,
+            // Known properties of the wrong type, unknown modes, bad filters.
+            r#"{"version": 2, "services": [{"id": "a", "kind": "function", "properties": {"memory_mb": "big"}}]}"#,
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}], "edges": [{"from": "a", "to": "a", "event": "E", "mode": "later"}]}"#,
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}], "edges": [{"from": "a", "to": "a", "event": "E", "filter": {"pattern": {"x": "y"}}}]}"#,
+        ];
+        for text in unusual {
+            assert!(!fast_takes(text), "{text}");
+            let serde = outcome(text.as_bytes(), false, false);
+            // A problem, or (a key repeated inside free-form JSON) a located syntax error.
+            assert!(!serde.starts_with("Design"), "{text}: {serde}");
+            same(text);
+        }
+    }
+
+    #[test]
+    fn fields_of_version_2_in_a_version_1_file_are_a_problem_on_both_paths() {
+        let text = r#"{"version": 1, "services": [{"id": "a", "kind": "queue", "properties": {"fifo": true}}]}"#;
+        let serde = outcome(text.as_bytes(), false, false);
+        assert!(
+            serde.contains("services[0].properties: this field is new in file-format version 2"),
+            "{serde}"
+        );
+        same(text);
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_edges_into_tables_become_sync() {
+        let text = r#"{"version": 1, "services": [{"id": "f", "kind": "function"}, {"id": "t", "kind": "table"}],
+            "edges": [{"from": "f", "to": "t", "event": "Put"}, {"from": "t", "to": "f", "event": "Got"}]}"#;
+        let (design, version) = parse_design_versioned(text.as_bytes(), "v1.json").unwrap();
+        assert_eq!(version, 1);
+        let modes: Vec<EdgeMode> = design.edges.iter().map(|e| e.mode).collect();
+        assert_eq!(modes, [EdgeMode::Sync, EdgeMode::Async]);
+        let saved = super::super::to_json(&design);
+        assert!(
+            saved.contains("\"version\": 2") && saved.contains("\"mode\": \"sync\""),
+            "{saved}"
+        );
     }
 
     #[test]

@@ -3,31 +3,15 @@
 mod fast;
 pub mod format;
 mod load;
+mod strict;
 
-use std::fmt;
 use std::io::{Read, Write};
 use std::path::Path;
 
-pub use load::{parse_design, parse_design_owned};
+pub use crate::diagnostics::Problem;
+pub use load::{parse_design, parse_design_owned, parse_design_versioned};
 
 use crate::model::Design;
-
-/// One thing wrong with a design file: where, what, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// JSON path of the offending value, such as `edges[3].to`.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub hint: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (hint: {})", self.path, self.message, self.hint)
-    }
-}
 
 /// Why a design could not be read. Nothing is half-loaded: a caller keeps what it had.
 #[derive(Debug, thiserror::Error)]
@@ -67,23 +51,36 @@ pub enum LoadError {
 }
 
 fn invalid_message(origin: &str, problems: &[Problem], more: usize) -> String {
-    let total = problems.len() + more;
-    let plural = if total == 1 { "" } else { "s" };
-    let mut text = format!("{origin}: {total} problem{plural}; nothing was loaded");
-    for problem in problems {
-        text.push_str(&format!(
-            "\n  {}: {}\n    hint: {}",
-            problem.path, problem.message, problem.hint
-        ));
+    crate::diagnostics::render(origin, "; nothing was loaded", problems, more)
+}
+
+/// What a caller tells the user about a file it opened in an older format, once.
+pub fn migration_note(origin: &str, version: u32) -> Option<String> {
+    (version < crate::model::CURRENT_VERSION).then(|| {
+        format!(
+            "note: {origin} is in file-format version {version}; it will be saved as version {}",
+            crate::model::CURRENT_VERSION
+        )
+    })
+}
+
+/// How messages name a path: `<stdin>` for `-`.
+pub fn origin(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
     }
-    if more > 0 {
-        text.push_str(&format!("\n  ... and {more} more"));
-    }
-    text
 }
 
 /// Reads a design from a file, or from standard input when `path` is `-`.
 pub fn load_path(path: &Path) -> Result<Design, LoadError> {
+    load_path_versioned(path).map(|(design, _)| design)
+}
+
+/// [`load_path`], also saying which file-format version the file was in (an older one is
+/// migrated in memory: see [`migration_note`]).
+pub fn load_path_versioned(path: &Path) -> Result<(Design, u32), LoadError> {
     if path.as_os_str() != "-" {
         return load::read_file(path, &path.display().to_string());
     }
@@ -96,7 +93,7 @@ pub fn load_path(path: &Path) -> Result<Design, LoadError> {
             origin: origin.to_owned(),
             source,
         })?;
-    parse_design_owned(bytes, origin)
+    load::parse_versioned(bytes, origin)
 }
 
 /// The design as file text: pretty-printed, stable field order, ending in a newline.

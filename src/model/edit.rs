@@ -1,50 +1,103 @@
 //! Every change to a design is a [`Command`], applied in one place ([`History::apply`]).
 //!
-//! Applying a command returns its inverse, so undo and redo are exact and cheap, and the dirty
-//! flag and re-analysis hook in at one point that no panel can bypass.
+//! Commands name services and edges by their uids, never by list positions, so a command, the
+//! selection or a gesture still means the same thing after other edits. Applying a command
+//! returns its inverse, so undo and redo are exact and cheap, and the dirty flag and re-analysis
+//! hook in at one point that no panel can bypass. Positions appear only as "where in file order"
+//! a service or edge goes back to, which keeps undo byte-exact.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Design, EventEdge, Position, Service, ServiceIndex};
+use super::{Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Position, Service, ServiceUid};
+
+/// An edge as a command carries it: its ends by uid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeDraft {
+    /// Its uid; [`EdgeUid::UNSET`] gets a fresh one.
+    pub uid: EdgeUid,
+    /// The publisher.
+    pub from: ServiceUid,
+    /// The subscriber.
+    pub to: ServiceUid,
+    /// The event it carries.
+    pub event: Arc<str>,
+    /// Through the bus or a direct call.
+    pub mode: EdgeMode,
+    /// Which events take it.
+    pub filter: Option<Box<EdgeFilter>>,
+}
+
+impl EdgeDraft {
+    /// A new asynchronous, unfiltered edge.
+    pub fn new(from: ServiceUid, to: ServiceUid, event: impl Into<Arc<str>>) -> EdgeDraft {
+        EdgeDraft {
+            uid: EdgeUid::UNSET,
+            from,
+            to,
+            event: event.into(),
+            mode: EdgeMode::Async,
+            filter: None,
+        }
+    }
+
+    /// The draft of an edge of `design`.
+    pub fn of(design: &Design, edge: &EventEdge) -> EdgeDraft {
+        EdgeDraft {
+            uid: edge.uid,
+            from: design.uid(edge.from),
+            to: design.uid(edge.to),
+            event: edge.event.clone(),
+            mode: edge.mode,
+            filter: edge.filter.clone(),
+        }
+    }
+}
 
 /// One edit of a design. A gesture (a whole drag, an auto-layout) is one command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Insert a service at `index` (use `services.len()` to append), with edges to restore.
+    /// Insert a service at a place in file order (`None` appends), with edges to put back with
+    /// it. A service whose uid is [`ServiceUid::UNSET`] gets a fresh one.
     InsertService {
-        /// Where it goes in file order.
-        index: ServiceIndex,
+        /// Where it goes in file order; `None` appends.
+        at: Option<usize>,
         /// The service.
         service: Service,
-        /// Edges to put back with it, as (position in the edge list, edge), ascending.
-        edges: Vec<(usize, EventEdge)>,
+        /// Edges to put back with it, as (place in the edge list, edge), ascending.
+        edges: Vec<(usize, EdgeDraft)>,
     },
     /// Remove a service and every edge touching it.
-    RemoveService(ServiceIndex),
-    /// Replace a service's fields (id, name, kind, notes, ...). The id must stay unique.
+    RemoveService(ServiceUid),
+    /// Replace a service's fields (id, name, kind, notes, properties, ...). The id must stay
+    /// unique; the uid stays.
     UpdateService {
         /// Which service.
-        index: ServiceIndex,
+        uid: ServiceUid,
         /// Its new fields.
         service: Service,
     },
     /// Move services (one drag, or an auto-layout).
-    MoveServices(Vec<(ServiceIndex, Option<Position>)>),
-    /// Insert an event edge at a position of the edge list.
+    MoveServices(Vec<(ServiceUid, Option<Position>)>),
+    /// Insert an event edge at a place in the edge list (`None` appends).
     InsertEdge {
-        /// Position in the edge list (use `edges.len()` to append).
-        position: usize,
+        /// Place in the edge list; `None` appends.
+        at: Option<usize>,
         /// The edge.
-        edge: EventEdge,
+        edge: EdgeDraft,
     },
-    /// Remove the edge at a position of the edge list.
-    RemoveEdge(usize),
-    /// Rename the event an edge carries.
-    RenameEvent {
-        /// Position in the edge list.
-        position: usize,
-        /// The new event name.
+    /// Remove an edge.
+    RemoveEdge(EdgeUid),
+    /// Change what an edge carries and how: its event, mode and filter.
+    UpdateEdge {
+        /// Which edge.
+        uid: EdgeUid,
+        /// The event name.
         event: Arc<str>,
+        /// The mode.
+        mode: EdgeMode,
+        /// The filter.
+        filter: Option<Box<EdgeFilter>>,
     },
     /// Rename the design.
     RenameDesign(String),
@@ -64,6 +117,40 @@ pub enum EditError {
     /// An event name was empty.
     #[error("an event name cannot be empty; type the event this edge carries")]
     EmptyEvent,
+    /// A property or filter that does not check.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn missing_service(uid: ServiceUid) -> EditError {
+    EditError::Missing(format!("service #{}", uid.0))
+}
+
+fn missing_edge(uid: EdgeUid) -> EditError {
+    EditError::Missing(format!("edge #{}", uid.0))
+}
+
+/// Checks what a command would store on a service: its properties' known keys.
+fn check_service(service: &Service) -> Result<(), EditError> {
+    match super::properties::check(service.kind, &service.properties).first() {
+        Some(problem) => Err(EditError::Invalid(format!(
+            "properties.{}: {} ({})",
+            problem.key, problem.message, problem.hint
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn check_edge(event: &str, filter: Option<&EdgeFilter>) -> Result<(), EditError> {
+    if event.trim().is_empty() {
+        return Err(EditError::EmptyEvent);
+    }
+    if let Some(filter) = filter {
+        filter
+            .check()
+            .map_err(|error| EditError::Invalid(format!("filter.{error}")))?;
+    }
+    Ok(())
 }
 
 impl Command {
@@ -76,7 +163,7 @@ impl Command {
             Command::MoveServices(_) => "move",
             Command::InsertEdge { .. } => "add edge",
             Command::RemoveEdge(_) => "delete edge",
-            Command::RenameEvent { .. } => "rename event",
+            Command::UpdateEdge { .. } => "edit edge",
             Command::RenameDesign(_) => "rename design",
             Command::Batch(_) => "edit",
         }
@@ -86,14 +173,24 @@ impl Command {
     pub fn apply(self, design: &mut Design) -> Result<Command, EditError> {
         match self {
             Command::InsertService {
-                index,
-                service,
+                at,
+                mut service,
                 edges,
             } => {
                 design
                     .check_new_id(&service.id, None)
                     .map_err(EditError::InvalidId)?;
-                let at = index.index().min(design.services.len());
+                check_service(&service)?;
+                if service.uid == ServiceUid::UNSET {
+                    service.uid = design.fresh_service_uid();
+                } else if design.index_of(service.uid).is_some() {
+                    return Err(EditError::InvalidId(format!(
+                        "service #{} is already in the design",
+                        service.uid.0
+                    )));
+                }
+                let uid = service.uid;
+                let at = at.unwrap_or(usize::MAX).min(design.services.len());
                 for edge in &mut design.edges {
                     for end in [&mut edge.from, &mut edge.to] {
                         if end.index() >= at {
@@ -102,16 +199,28 @@ impl Command {
                     }
                 }
                 design.services.insert(at, service);
-                for (position, edge) in edges {
-                    let position = position.min(design.edges.len());
-                    design.edges.insert(position, edge);
+                // The edges name services by uid: resolve them now the service is in.
+                let mut inserted = Vec::with_capacity(edges.len());
+                for (position, draft) in edges {
+                    let insert = Command::InsertEdge {
+                        at: Some(position),
+                        edge: draft,
+                    };
+                    match insert.apply(design) {
+                        Ok(inverse) => inserted.push(inverse),
+                        Err(error) => {
+                            for inverse in inserted.into_iter().rev() {
+                                let _ = inverse.apply(design);
+                            }
+                            let _ = Command::RemoveService(uid).apply(design);
+                            return Err(error);
+                        }
+                    }
                 }
-                Ok(Command::RemoveService(ServiceIndex(at as u32)))
+                Ok(Command::RemoveService(uid))
             }
-            Command::RemoveService(index) => {
-                if index.index() >= design.services.len() {
-                    return Err(EditError::Missing(format!("service #{}", index.0)));
-                }
+            Command::RemoveService(uid) => {
+                let index = design.index_of(uid).ok_or_else(|| missing_service(uid))?;
                 let mut removed = Vec::new();
                 let mut kept = Vec::with_capacity(design.edges.len());
                 for (position, edge) in std::mem::take(&mut design.edges).into_iter().enumerate() {
@@ -121,82 +230,111 @@ impl Command {
                         kept.push(edge);
                     }
                 }
-                for edge in &mut kept {
+                design.edges = kept;
+                // Drafts name the ends by uid: take them before the indices shift.
+                let removed = removed
+                    .into_iter()
+                    .map(|(position, edge)| (position, EdgeDraft::of(design, &edge)))
+                    .collect();
+                for edge in &mut design.edges {
                     for end in [&mut edge.from, &mut edge.to] {
                         if end.0 > index.0 {
                             end.0 -= 1;
                         }
                     }
                 }
-                design.edges = kept;
                 let service = design.services.remove(index.index());
                 Ok(Command::InsertService {
-                    index,
+                    at: Some(index.index()),
                     service,
                     edges: removed,
                 })
             }
-            Command::UpdateService { index, service } => {
-                let Some(old) = design.services.get(index.index()) else {
-                    return Err(EditError::Missing(format!("service #{}", index.0)));
-                };
-                if old.id != service.id {
+            Command::UpdateService { uid, mut service } => {
+                let index = design.index_of(uid).ok_or_else(|| missing_service(uid))?;
+                if design.service(index).id != service.id {
                     design
                         .check_new_id(&service.id, Some(index))
                         .map_err(EditError::InvalidId)?;
                 }
+                check_service(&service)?;
+                service.uid = uid;
                 let old = std::mem::replace(&mut design.services[index.index()], service);
-                Ok(Command::UpdateService {
-                    index,
-                    service: old,
-                })
+                Ok(Command::UpdateService { uid, service: old })
             }
             Command::MoveServices(moves) => {
-                if let Some((missing, _)) = moves
+                let index: HashMap<ServiceUid, usize> = design
+                    .services
                     .iter()
-                    .find(|(i, _)| i.index() >= design.services.len())
-                {
-                    return Err(EditError::Missing(format!("service #{}", missing.0)));
+                    .enumerate()
+                    .map(|(i, s)| (s.uid, i))
+                    .collect();
+                if let Some((missing, _)) = moves.iter().find(|(uid, _)| !index.contains_key(uid)) {
+                    return Err(missing_service(*missing));
                 }
                 let inverse = moves
                     .into_iter()
-                    .map(|(index, position)| {
-                        let slot = &mut design.services[index.index()].position;
-                        (index, std::mem::replace(slot, position))
+                    .map(|(uid, position)| {
+                        let slot = &mut design.services[index[&uid]].position;
+                        (uid, std::mem::replace(slot, position))
                     })
                     .collect();
                 Ok(Command::MoveServices(inverse))
             }
-            Command::InsertEdge { position, edge } => {
-                let count = design.services.len();
-                if edge.from.index() >= count || edge.to.index() >= count {
-                    return Err(EditError::Missing("the edge's service".to_owned()));
-                }
-                if edge.event.trim().is_empty() {
-                    return Err(EditError::EmptyEvent);
-                }
-                let position = position.min(design.edges.len());
-                design.edges.insert(position, edge);
-                Ok(Command::RemoveEdge(position))
-            }
-            Command::RemoveEdge(position) => {
-                if position >= design.edges.len() {
-                    return Err(EditError::Missing(format!("edge #{position}")));
-                }
-                let edge = design.edges.remove(position);
-                Ok(Command::InsertEdge { position, edge })
-            }
-            Command::RenameEvent { position, event } => {
-                if event.trim().is_empty() {
-                    return Err(EditError::EmptyEvent);
-                }
-                let Some(edge) = design.edges.get_mut(position) else {
-                    return Err(EditError::Missing(format!("edge #{position}")));
+            Command::InsertEdge { at, edge } => {
+                let from = design
+                    .index_of(edge.from)
+                    .ok_or_else(|| missing_service(edge.from))?;
+                let to = design
+                    .index_of(edge.to)
+                    .ok_or_else(|| missing_service(edge.to))?;
+                check_edge(&edge.event, edge.filter.as_deref())?;
+                let uid = if edge.uid == EdgeUid::UNSET {
+                    design.fresh_edge_uid()
+                } else if design.edge_position(edge.uid).is_some() {
+                    return Err(EditError::InvalidId(format!(
+                        "edge #{} is already in the design",
+                        edge.uid.0
+                    )));
+                } else {
+                    edge.uid
                 };
-                let old = std::mem::replace(&mut edge.event, event);
-                Ok(Command::RenameEvent {
+                let position = at.unwrap_or(usize::MAX).min(design.edges.len());
+                design.edges.insert(
                     position,
-                    event: old,
+                    EventEdge {
+                        from,
+                        to,
+                        event: edge.event,
+                        uid,
+                        mode: edge.mode,
+                        filter: edge.filter,
+                    },
+                );
+                Ok(Command::RemoveEdge(uid))
+            }
+            Command::RemoveEdge(uid) => {
+                let position = design.edge_position(uid).ok_or_else(|| missing_edge(uid))?;
+                let edge = design.edges.remove(position);
+                Ok(Command::InsertEdge {
+                    at: Some(position),
+                    edge: EdgeDraft::of(design, &edge),
+                })
+            }
+            Command::UpdateEdge {
+                uid,
+                event,
+                mode,
+                filter,
+            } => {
+                check_edge(&event, filter.as_deref())?;
+                let position = design.edge_position(uid).ok_or_else(|| missing_edge(uid))?;
+                let edge = &mut design.edges[position];
+                Ok(Command::UpdateEdge {
+                    uid,
+                    event: std::mem::replace(&mut edge.event, event),
+                    mode: std::mem::replace(&mut edge.mode, mode),
+                    filter: std::mem::replace(&mut edge.filter, filter),
                 })
             }
             Command::RenameDesign(name) => {
@@ -319,9 +457,7 @@ mod tests {
     fn abc() -> Design {
         let mut design = Design::new("t");
         for id in ["a", "b", "c"] {
-            design
-                .services
-                .push(Service::new(id, ServiceKind::Function));
+            design.add_service(Service::new(id, ServiceKind::Function));
         }
         design.connect("a", "b", "AB");
         design.connect("b", "c", "BC");
@@ -334,8 +470,9 @@ mod tests {
         let original = abc();
         let mut design = original.clone();
         let mut history = History::new();
+        let b = design.services[1].uid;
         history
-            .apply(&mut design, Command::RemoveService(ServiceIndex(1)))
+            .apply(&mut design, Command::RemoveService(b))
             .unwrap();
         assert_eq!(design.services.len(), 2);
         assert_eq!(design.edges.len(), 1);
@@ -359,7 +496,7 @@ mod tests {
             .apply(
                 &mut design,
                 Command::UpdateService {
-                    index: ServiceIndex(0),
+                    uid: renamed.uid,
                     service: renamed,
                 },
             )
@@ -374,7 +511,7 @@ mod tests {
         let mut design = abc();
         let batch = Command::Batch(vec![
             Command::RenameDesign("new".into()),
-            Command::RemoveEdge(99),
+            Command::RemoveEdge(EdgeUid(99)),
         ]);
         assert!(batch.apply(&mut design).is_err());
         assert_eq!(design, abc());

@@ -4,6 +4,8 @@
 //! from a [`Design`]; the CLI and the simulator read it directly. Nothing here imports egui.
 
 pub mod edit;
+pub mod filter;
+pub mod properties;
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,11 +14,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The file-format versions this build can read (and the one it writes).
-pub const SUPPORTED_VERSIONS: &[u32] = &[1];
+pub const SUPPORTED_VERSIONS: &[u32] = &[1, 2];
 /// The file-format version this build writes.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
 
-/// What a service is. Decides its colour on the canvas and its default simulated behaviour.
+pub use filter::EdgeFilter;
+pub use properties::Properties;
+
+/// What a service is. Decides its colour on the canvas and its simulated meaning.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -32,16 +37,31 @@ pub enum ServiceKind {
     Queue,
     /// A topic: every subscriber gets each message.
     Topic,
+    /// An object store (like S3): keeps objects by key, announces `ObjectCreated`/`ObjectRemoved`.
+    Bucket,
+    /// An event bus (like EventBridge): delivers each event to the rules whose pattern matches.
+    Bus,
+    /// A workflow (like Step Functions): runs like a function that forwards.
+    StateMachine,
+    /// A stream (like Kinesis): a queue that keeps order per partition key.
+    Stream,
+    /// A schedule: emits its event at the times the scenario gives.
+    Schedule,
 }
 
 impl ServiceKind {
     /// Every kind, in the order menus list them.
-    pub const ALL: [ServiceKind; 5] = [
+    pub const ALL: [ServiceKind; 10] = [
         ServiceKind::Gateway,
         ServiceKind::Function,
         ServiceKind::Table,
         ServiceKind::Queue,
         ServiceKind::Topic,
+        ServiceKind::Bucket,
+        ServiceKind::Bus,
+        ServiceKind::StateMachine,
+        ServiceKind::Stream,
+        ServiceKind::Schedule,
     ];
 
     /// The name used in files and on the command line.
@@ -52,12 +72,62 @@ impl ServiceKind {
             ServiceKind::Table => "table",
             ServiceKind::Queue => "queue",
             ServiceKind::Topic => "topic",
+            ServiceKind::Bucket => "bucket",
+            ServiceKind::Bus => "bus",
+            ServiceKind::StateMachine => "state-machine",
+            ServiceKind::Stream => "stream",
+            ServiceKind::Schedule => "schedule",
         }
     }
 
     /// Parses a kind by its file name.
     pub fn parse(text: &str) -> Option<ServiceKind> {
         ServiceKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Every kind's file name, comma-separated, for messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = ServiceKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// The kind's colour as RGB: one palette for the canvas and every exporter, so a gateway is
+    /// the same purple everywhere.
+    pub fn rgb(self) -> [u8; 3] {
+        match self {
+            ServiceKind::Gateway => [171, 120, 255],
+            ServiceKind::Function => [255, 176, 59],
+            ServiceKind::Table => [72, 160, 255],
+            ServiceKind::Queue => [64, 200, 160],
+            ServiceKind::Topic => [240, 98, 146],
+            ServiceKind::Bucket => [122, 196, 72],
+            ServiceKind::Bus => [236, 72, 86],
+            ServiceKind::StateMachine => [214, 110, 214],
+            ServiceKind::Stream => [40, 190, 220],
+            ServiceKind::Schedule => [160, 160, 176],
+        }
+    }
+
+    /// The kind's colour as `#rrggbb`.
+    pub fn hex(self) -> String {
+        let [r, g, b] = self.rgb();
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    /// A light tint of the kind's colour (`#rrggbb`) for filled shapes on white paper.
+    pub fn tint_hex(self) -> String {
+        let tint = |c: u8| 255 - (255 - c as u32) * 30 / 100;
+        let [r, g, b] = self.rgb().map(|c| tint(c) as u8);
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    /// The edge mode a new edge into a service of this kind gets: data stores are called
+    /// directly, everything else subscribes through the bus.
+    pub fn default_mode_into(self) -> EdgeMode {
+        match self {
+            ServiceKind::Table => EdgeMode::Sync,
+            _ => EdgeMode::Async,
+        }
     }
 }
 
@@ -124,6 +194,7 @@ impl fmt::Display for Behavior {
 
 /// A point on the canvas, in canvas units.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Position {
     /// Horizontal position.
     pub x: f32,
@@ -133,6 +204,7 @@ pub struct Position {
 
 /// A gateway route: a request on `route` is published by the gateway as `event`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Route {
     /// Method and path, such as `POST /register`.
     pub route: String,
@@ -140,9 +212,65 @@ pub struct Route {
     pub event: String,
 }
 
-/// One service of a design.
-#[derive(Debug, Clone, PartialEq)]
+/// A service's identity while a design is open: it never changes, whatever is inserted, deleted
+/// or renamed. Not saved; a loaded design numbers its services and edges afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceUid(pub u32);
+
+/// An edge's identity while a design is open (see [`ServiceUid`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EdgeUid(pub u32);
+
+impl ServiceUid {
+    /// Not yet given one: [`Design::add_service`] and the edit commands give it a fresh one.
+    pub const UNSET: ServiceUid = ServiceUid(u32::MAX);
+}
+
+impl EdgeUid {
+    /// Not yet given one (see [`ServiceUid::UNSET`]).
+    pub const UNSET: EdgeUid = EdgeUid(u32::MAX);
+}
+
+/// How an edge delivers: through the event bus, or as a direct call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeMode {
+    /// Publish/subscribe through the bus: the publisher never waits.
+    #[default]
+    Async,
+    /// A direct call or a data access (a function reading or writing its table).
+    Sync,
+}
+
+impl EdgeMode {
+    /// Both modes.
+    pub const ALL: [EdgeMode; 2] = [EdgeMode::Async, EdgeMode::Sync];
+
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeMode::Async => "async",
+            EdgeMode::Sync => "sync",
+        }
+    }
+
+    /// Parses a mode by its file name.
+    pub fn parse(text: &str) -> Option<EdgeMode> {
+        EdgeMode::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// True for the default (not written to the file).
+    pub fn is_async(&self) -> bool {
+        *self == EdgeMode::Async
+    }
+}
+
+/// One service of a design. Two services are equal when what they hold is: the uid is identity,
+/// not content (a design reopened from its file numbers its uids afresh).
+#[derive(Debug, Clone)]
 pub struct Service {
+    /// Identity while the design is open (not saved).
+    pub uid: ServiceUid,
     /// Unique, non-empty id (any Unicode).
     pub id: String,
     /// Display name; empty means "show the id".
@@ -157,12 +285,16 @@ pub struct Service {
     pub position: Option<Position>,
     /// Free-form notes.
     pub notes: String,
+    /// Settings (runtime, memory, timeouts, keys, ...): known keys typed per kind, the rest kept
+    /// as they are.
+    pub properties: Properties,
 }
 
 impl Service {
     /// A service with just an id and a kind.
     pub fn new(id: impl Into<String>, kind: ServiceKind) -> Service {
         Service {
+            uid: ServiceUid::UNSET,
             id: id.into(),
             name: String::new(),
             kind,
@@ -170,6 +302,7 @@ impl Service {
             routes: Vec::new(),
             position: None,
             notes: String::new(),
+            properties: Properties::new(),
         }
     }
 
@@ -194,8 +327,9 @@ impl ServiceIndex {
     }
 }
 
-/// An event edge: `from` publishes `event`, `to` subscribes to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An event edge: `from` publishes `event`, `to` subscribes to it. Equality ignores the uid, as
+/// [`Service`]'s does.
+#[derive(Debug, Clone)]
 pub struct EventEdge {
     /// The publisher.
     pub from: ServiceIndex,
@@ -203,13 +337,57 @@ pub struct EventEdge {
     pub to: ServiceIndex,
     /// The event's name. Shared, because large designs repeat a few names many times.
     pub event: Arc<str>,
+    /// Identity while the design is open (not saved).
+    pub uid: EdgeUid,
+    /// Through the bus or a direct call.
+    pub mode: EdgeMode,
+    /// Which events take this edge; `None` lets every event through. Boxed: most edges have none.
+    pub filter: Option<Box<EdgeFilter>>,
+}
+
+impl PartialEq for Service {
+    fn eq(&self, other: &Service) -> bool {
+        self.id == other.id
+            && self.name == other.name
+            && self.kind == other.kind
+            && self.behavior == other.behavior
+            && self.routes == other.routes
+            && self.position == other.position
+            && self.notes == other.notes
+            && self.properties == other.properties
+    }
+}
+
+impl PartialEq for EventEdge {
+    fn eq(&self, other: &EventEdge) -> bool {
+        self.from == other.from
+            && self.to == other.to
+            && self.event == other.event
+            && self.mode == other.mode
+            && self.filter == other.filter
+    }
+}
+
+impl EventEdge {
+    /// An asynchronous, unfiltered edge without an identity yet.
+    pub fn new(from: ServiceIndex, to: ServiceIndex, event: impl Into<Arc<str>>) -> EventEdge {
+        EventEdge {
+            from,
+            to,
+            event: event.into(),
+            uid: EdgeUid::UNSET,
+            mode: EdgeMode::Async,
+            filter: None,
+        }
+    }
 }
 
 /// A whole design: what is saved in a design file.
 ///
-/// Invariants (kept by the loader and by [`edit::Command`]): ids are unique and non-empty, and
-/// every edge names services that exist.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Invariants (kept by the loader and by [`edit::Command`]): ids are unique and non-empty,
+/// every edge names services that exist, and every service and edge has its own uid (a design
+/// assembled by hand gets them from [`Design::ensure_uids`]).
+#[derive(Debug, Clone, Default)]
 pub struct Design {
     /// The design's name.
     pub name: String,
@@ -217,6 +395,16 @@ pub struct Design {
     pub services: Vec<Service>,
     /// Event edges in file order.
     pub edges: Vec<EventEdge>,
+    /// The next uid to give out (services and edges share the counter).
+    pub next_uid: u32,
+}
+
+/// Two designs are equal when what they hold is: uids and their counter are identity and
+/// bookkeeping.
+impl PartialEq for Design {
+    fn eq(&self, other: &Design) -> bool {
+        self.name == other.name && self.services == other.services && self.edges == other.edges
+    }
 }
 
 impl Design {
@@ -226,6 +414,81 @@ impl Design {
             name: name.into(),
             ..Design::default()
         }
+    }
+
+    /// Gives a uid to every service and edge that has none, above every uid in use.
+    pub fn ensure_uids(&mut self) {
+        let used = self
+            .services
+            .iter()
+            .map(|s| s.uid.0)
+            .chain(self.edges.iter().map(|e| e.uid.0))
+            .filter(|&uid| uid != u32::MAX)
+            .max();
+        self.next_uid = self.next_uid.max(used.map_or(0, |u| u + 1));
+        for service in &mut self.services {
+            if service.uid == ServiceUid::UNSET {
+                service.uid = ServiceUid(self.next_uid);
+                self.next_uid += 1;
+            }
+        }
+        for edge in &mut self.edges {
+            if edge.uid == EdgeUid::UNSET {
+                edge.uid = EdgeUid(self.next_uid);
+                self.next_uid += 1;
+            }
+        }
+    }
+
+    /// A fresh uid for a new service.
+    pub fn fresh_service_uid(&mut self) -> ServiceUid {
+        self.next_uid += 1;
+        ServiceUid(self.next_uid - 1)
+    }
+
+    /// A fresh uid for a new edge.
+    pub fn fresh_edge_uid(&mut self) -> EdgeUid {
+        self.next_uid += 1;
+        EdgeUid(self.next_uid - 1)
+    }
+
+    /// Appends a service, giving it a fresh uid; returns the uid.
+    pub fn add_service(&mut self, mut service: Service) -> ServiceUid {
+        service.uid = self.fresh_service_uid();
+        let uid = service.uid;
+        self.services.push(service);
+        uid
+    }
+
+    /// Appends an edge, giving it a fresh uid; returns the uid.
+    pub fn add_edge(&mut self, mut edge: EventEdge) -> EdgeUid {
+        edge.uid = self.fresh_edge_uid();
+        let uid = edge.uid;
+        self.edges.push(edge);
+        uid
+    }
+
+    /// Where the service with this uid sits in file order. O(V).
+    pub fn index_of(&self, uid: ServiceUid) -> Option<ServiceIndex> {
+        self.services
+            .iter()
+            .position(|s| s.uid == uid)
+            .map(|i| ServiceIndex(i as u32))
+    }
+
+    /// The service with this uid.
+    pub fn by_uid(&self, uid: ServiceUid) -> Option<&Service> {
+        self.services.iter().find(|s| s.uid == uid)
+    }
+
+    /// Where the edge with this uid sits in file order. O(E).
+    pub fn edge_position(&self, uid: EdgeUid) -> Option<usize> {
+        self.edges.iter().position(|e| e.uid == uid)
+    }
+
+    /// The uid of the service at an index.
+    pub fn uid(&self, index: ServiceIndex) -> ServiceUid {
+        self.services[index.index()].uid
     }
 
     /// The service with this id, if any. O(V): build a map for repeated look-ups.
@@ -246,16 +509,15 @@ impl Design {
         &self.services[index.index()].id
     }
 
-    /// Adds a service by id, kind and edge list; a convenience for tests and generators.
-    /// Panics on an unknown id: use [`edit::Command`] for anything a user controls.
-    pub fn connect(&mut self, from: &str, to: &str, event: &str) {
+    /// Adds an edge between two ids with the mode their kinds suggest; a convenience for tests
+    /// and generators. Panics on an unknown id: use [`edit::Command`] for anything a user
+    /// controls.
+    pub fn connect(&mut self, from: &str, to: &str, event: &str) -> EdgeUid {
         let from = self.find(from).expect("known publisher");
         let to = self.find(to).expect("known subscriber");
-        self.edges.push(EventEdge {
-            from,
-            to,
-            event: Arc::from(event),
-        });
+        let mut edge = EventEdge::new(from, to, event);
+        edge.mode = self.service(to).kind.default_mode_into();
+        self.add_edge(edge)
     }
 
     /// Checks an id a user typed for a new or renamed service.
@@ -312,10 +574,8 @@ mod tests {
     #[test]
     fn new_ids_must_be_unique_and_non_empty() {
         let mut design = Design::new("t");
-        design
-            .services
-            .push(Service::new("a", ServiceKind::Function));
-        design.services.push(Service::new("b", ServiceKind::Table));
+        design.add_service(Service::new("a", ServiceKind::Function));
+        design.add_service(Service::new("b", ServiceKind::Table));
         assert!(design.check_new_id("c", None).is_ok());
         assert!(design.check_new_id("  ", None).is_err());
         let clash = design.check_new_id("b", Some(ServiceIndex(0))).unwrap_err();
@@ -327,9 +587,7 @@ mod tests {
     fn events_are_listed_once_per_service() {
         let mut design = Design::new("t");
         for id in ["a", "b", "c"] {
-            design
-                .services
-                .push(Service::new(id, ServiceKind::Function));
+            design.add_service(Service::new(id, ServiceKind::Function));
         }
         design.connect("a", "b", "X");
         design.connect("a", "c", "X");

@@ -8,14 +8,9 @@ use crate::model::{Design, ServiceKind};
 /// Highlight colour of cycles in exported diagrams.
 const CYCLE_COLOUR: &str = "#d62728";
 
-fn fill(kind: ServiceKind) -> &'static str {
-    match kind {
-        ServiceKind::Gateway => "#dbeafe",
-        ServiceKind::Function => "#fef3c7",
-        ServiceKind::Table => "#dcfce7",
-        ServiceKind::Queue => "#ede9fe",
-        ServiceKind::Topic => "#fce7f3",
-    }
+/// A Mermaid class name for a kind (class names take no hyphen).
+fn class(kind: ServiceKind) -> String {
+    kind.as_str().replace('-', "_")
 }
 
 /// Text inside a Mermaid quoted label: quotes and markup characters become entities.
@@ -51,6 +46,11 @@ pub fn write_mermaid(out: &mut dyn Write, design: &Design, analysis: &Analysis) 
                     ServiceKind::Table => ("[(", ")]"),
                     ServiceKind::Queue => ("[[", "]]"),
                     ServiceKind::Topic => ("{{", "}}"),
+                    ServiceKind::Bucket => ("[/", "/]"),
+                    ServiceKind::Bus => (">", "]"),
+                    ServiceKind::StateMachine => ("[/", "\\]"),
+                    ServiceKind::Stream => ("[\\", "\\]"),
+                    ServiceKind::Schedule => ("((", "))"),
                 };
                 writeln!(
                     out,
@@ -75,7 +75,14 @@ pub fn write_mermaid(out: &mut dyn Write, design: &Design, analysis: &Analysis) 
         }
     }
     for kind in ServiceKind::ALL {
-        writeln!(out, "  classDef {kind} fill:{},stroke:#555", fill(kind))?;
+        // The canvas's colour for the outline, a tint of it for the fill.
+        writeln!(
+            out,
+            "  classDef {} fill:{},stroke:{}",
+            class(kind),
+            kind.tint_hex(),
+            kind.hex()
+        )?;
     }
     writeln!(
         out,
@@ -85,7 +92,7 @@ pub fn write_mermaid(out: &mut dyn Write, design: &Design, analysis: &Analysis) 
         let class = if analysis.cycle_of[i].is_some() {
             "cycle".to_owned()
         } else {
-            service.kind.to_string()
+            class(service.kind)
         };
         writeln!(out, "  class s{i} {class}")?;
     }
@@ -136,11 +143,12 @@ pub fn write_dot(out: &mut dyn Write, design: &Design, analysis: &Analysis) -> i
                 };
                 writeln!(
                     out,
-                    "    s{} [label=\"{}\\n({})\", fillcolor=\"{}\"{colour}];",
+                    "    s{} [label=\"{}\\n({})\", fillcolor=\"{}\", color=\"{}\"{colour}];",
                     s.0,
                     dot_text(service.label()),
                     service.kind,
-                    fill(service.kind)
+                    service.kind.tint_hex(),
+                    service.kind.hex()
                 )?;
             }
         }

@@ -642,11 +642,11 @@ mod tests {
                 .push(Service::new(*id, ServiceKind::Function));
         }
         for &(from, to, event) in edges {
-            design.edges.push(EventEdge {
-                from: ServiceIndex(from as u32),
-                to: ServiceIndex(to as u32),
-                event: event.into(),
-            });
+            design.edges.push(EventEdge::new(
+                ServiceIndex(from as u32),
+                ServiceIndex(to as u32),
+                event,
+            ));
         }
         design
     }

@@ -41,7 +41,7 @@ use rand::rngs::StdRng;
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
-use crate::io::Problem;
+use crate::diagnostics::Problem;
 use crate::model::{Behavior, Design, ServiceKind};
 use handlers::{Context, Handled, Hashing, Publish};
 
@@ -384,7 +384,7 @@ impl Simulation {
                 Some(found) => routes.push(*found),
                 None => {
                     if !known.is_empty() {
-                        let suggestion = scenario::closest(&request.route, &known)
+                        let suggestion = crate::diagnostics::closest(&request.route, &known)
                             .map(|k| format!("did you mean \"{k}\"? "))
                             .unwrap_or_default();
                         problems.push(Problem {

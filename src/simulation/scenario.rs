@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::io::{LoadError, Problem};
+use crate::diagnostics::{Problem, json_type as type_name, strip_position};
+use crate::io::LoadError;
 
 /// The built-in register/login scenario (`samples/register_login.scenario.json`).
 pub const BUILTIN_SCENARIO: &str = include_str!("../../samples/register_login.scenario.json");
@@ -143,18 +144,7 @@ pub enum ScenarioError {
 }
 
 fn problems_message(origin: &str, problems: &[Problem]) -> String {
-    let plural = if problems.len() == 1 { "" } else { "s" };
-    let mut text = format!(
-        "{origin}: {} problem{plural} in the scenario",
-        problems.len()
-    );
-    for problem in problems {
-        text.push_str(&format!(
-            "\n  {}: {}\n    hint: {}",
-            problem.path, problem.message, problem.hint
-        ));
-    }
-    text
+    crate::diagnostics::render(origin, " in the scenario", problems, 0)
 }
 
 /// Reads a scenario from a file, or from standard input when `path` is `-`.
@@ -197,14 +187,6 @@ pub fn parse_scenario(text: &[u8], origin: &str) -> Result<Scenario, ScenarioErr
             origin: origin.to_owned(),
             problems: walk.problems,
         })
-    }
-}
-
-/// serde_json appends " at line L column C"; we print the position ourselves.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
     }
 }
 
@@ -252,7 +234,7 @@ impl Walk {
     fn unknown_fields(&mut self, map: &Map<String, Value>, path: &str, known: &[&str]) {
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
-                let suggestion = closest(key, known)
+                let suggestion = crate::diagnostics::closest(key, known)
                     .map(|k| format!("did you mean \"{k}\"? "))
                     .unwrap_or_default();
                 self.problem(
@@ -451,27 +433,6 @@ fn join_path(path: &str, key: &str) -> String {
         (true, false) => format!("[{key:?}]"),
         (false, true) => format!("{path}.{key}"),
         (false, false) => format!("{path}[{key:?}]"),
-    }
-}
-
-/// The closest known name, if one is close enough to be a likely typo.
-pub(crate) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(word, k), *k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -1,0 +1,209 @@
+//! A service's `properties`: settings such as a function's runtime or a queue's receive count.
+//!
+//! Known keys are typed per kind and checked on load and on edit; any other key is kept as it
+//! is, so the settings of an imported template survive a save.
+
+use serde_json::Value;
+
+use super::ServiceKind;
+
+/// A service's settings, in file order.
+pub type Properties = serde_json::Map<String, Value>;
+
+/// The type a known property takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyType {
+    /// A string.
+    Text,
+    /// A whole number within `min..=max`.
+    Integer {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// `true` or `false`.
+    Flag,
+}
+
+/// A property a kind knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownProperty {
+    /// Its key in `properties`.
+    pub key: &'static str,
+    /// What it holds.
+    pub ty: PropertyType,
+    /// One line for the inspector and the schema.
+    pub doc: &'static str,
+}
+
+const fn text(key: &'static str, doc: &'static str) -> KnownProperty {
+    KnownProperty {
+        key,
+        ty: PropertyType::Text,
+        doc,
+    }
+}
+
+const fn integer(key: &'static str, min: i64, max: i64, doc: &'static str) -> KnownProperty {
+    KnownProperty {
+        key,
+        ty: PropertyType::Integer { min, max },
+        doc,
+    }
+}
+
+const fn flag(key: &'static str, doc: &'static str) -> KnownProperty {
+    KnownProperty {
+        key,
+        ty: PropertyType::Flag,
+        doc,
+    }
+}
+
+const FUNCTION: &[KnownProperty] = &[
+    text(
+        "runtime",
+        "language runtime, such as python3.12 or nodejs20.x",
+    ),
+    text("handler", "entry point, such as app.handler"),
+    text("code_uri", "folder or archive of the code"),
+    integer("memory_mb", 128, 10_240, "memory in MB (128 to 10240)"),
+    integer(
+        "timeout_s",
+        1,
+        900,
+        "time limit of one invocation in seconds (1 to 900)",
+    ),
+];
+const QUEUE: &[KnownProperty] = &[
+    integer(
+        "visibility_timeout_s",
+        0,
+        43_200,
+        "seconds a received message stays hidden (0 to 43200)",
+    ),
+    integer(
+        "max_receive_count",
+        1,
+        1_000,
+        "receives before a message goes to the dead-letter queue (1 to 1000)",
+    ),
+    flag("fifo", "first-in-first-out queue"),
+];
+const TABLE: &[KnownProperty] = &[
+    text("key", "the field items are keyed by"),
+    text("sort_key", "the field items are sorted by within a key"),
+];
+const TOPIC: &[KnownProperty] = &[flag("fifo", "first-in-first-out topic")];
+const BUCKET: &[KnownProperty] = &[flag("versioned", "keeps every version of an object")];
+const STATE_MACHINE: &[KnownProperty] = &[text("type", "STANDARD or EXPRESS")];
+const STREAM: &[KnownProperty] = &[
+    text("partition_key", "the payload field that orders records"),
+    integer("shards", 1, 10_000, "number of shards (1 to 10000)"),
+];
+const SCHEDULE: &[KnownProperty] = &[text(
+    "expression",
+    "when it fires, such as rate(5 minutes) or cron(0 12 * * ? *)",
+)];
+
+/// The properties a kind knows, with their types.
+pub fn known(kind: ServiceKind) -> &'static [KnownProperty] {
+    match kind {
+        ServiceKind::Function => FUNCTION,
+        ServiceKind::Queue => QUEUE,
+        ServiceKind::Table => TABLE,
+        ServiceKind::Topic => TOPIC,
+        ServiceKind::Bucket => BUCKET,
+        ServiceKind::StateMachine => STATE_MACHINE,
+        ServiceKind::Stream => STREAM,
+        ServiceKind::Schedule => SCHEDULE,
+        ServiceKind::Gateway | ServiceKind::Bus => &[],
+    }
+}
+
+/// A known property with a value of the wrong type or out of range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyProblem {
+    /// The property's key.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+/// Checks every known key of `properties` for a service of `kind`; unknown keys pass.
+pub fn check(kind: ServiceKind, properties: &Properties) -> Vec<PropertyProblem> {
+    let mut problems = Vec::new();
+    for property in known(kind) {
+        let Some(value) = properties.get(property.key) else {
+            continue;
+        };
+        if let Err((message, hint)) = check_value(property, value) {
+            problems.push(PropertyProblem {
+                key: property.key.to_owned(),
+                message,
+                hint,
+            });
+        }
+    }
+    problems
+}
+
+/// Checks one value against a known property.
+pub fn check_value(property: &KnownProperty, value: &Value) -> Result<(), (String, String)> {
+    let found = type_name(value);
+    match property.ty {
+        PropertyType::Text if value.is_string() => Ok(()),
+        PropertyType::Text => Err((
+            format!("expected a string, found {found}"),
+            format!("{}: write it in double quotes", property.doc),
+        )),
+        PropertyType::Flag if value.is_boolean() => Ok(()),
+        PropertyType::Flag => Err((
+            format!("expected true or false, found {found}"),
+            property.doc.to_owned(),
+        )),
+        PropertyType::Integer { min, max } => match value.as_i64() {
+            Some(n) if (min..=max).contains(&n) => Ok(()),
+            Some(n) => Err((format!("{n} is out of range"), property.doc.to_owned())),
+            None => Err((
+                format!("expected a whole number, found {found}"),
+                property.doc.to_owned(),
+            )),
+        },
+    }
+}
+
+pub use crate::diagnostics::json_type as type_name;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn props(value: Value) -> Properties {
+        value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn known_keys_are_typed_and_unknown_keys_pass() {
+        let good = props(json!({"runtime": "python3.12", "memory_mb": 512, "Tracing": "Active"}));
+        assert!(check(ServiceKind::Function, &good).is_empty());
+        let bad = props(json!({"memory_mb": "lots", "timeout_s": 5000}));
+        let problems = check(ServiceKind::Function, &bad);
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["memory_mb", "timeout_s"]);
+        assert!(problems[0].message.contains("a string"), "{problems:?}");
+        assert!(problems[1].message.contains("out of range"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_key_is_only_known_to_its_kind() {
+        // A table's `fifo` is nobody's business: kept, not checked.
+        let value = props(json!({"fifo": "yes"}));
+        assert!(check(ServiceKind::Table, &value).is_empty());
+        assert_eq!(check(ServiceKind::Queue, &value).len(), 1);
+    }
+}
