@@ -10,12 +10,19 @@
 //! the file-order tie-break of Kahn's algorithm matters); every edge goes from a lower layer to
 //! a higher one (mostly the next few), so the design is acyclic. Service `sI` publishes one event,
 //! `SIDone`, on all its out-edges. No (from, to) pair repeats. The same seed gives the same
-//! files on every platform (a fixed splitmix64 generator, no dependency). The JSON is written
-//! the way `save` writes a design: pretty-printed, two-space indents, stable field order.
+//! files on every platform (a fixed splitmix64 generator, no dependency). The JSON is written by
+//! the app's own writer (`io::to_json`, what `save` writes) with every field a saved design has:
+//! names, positions, notes, routes, behaviours, properties, edge modes and filters.
 
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
+
+use event_architect::model::{
+    Behavior, Design, EdgeFilter, EventEdge, Position, Route, Service, ServiceIndex, ServiceKind,
+};
+use serde_json::json;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -106,43 +113,96 @@ pub fn graph(params: Params) -> Graph {
     Graph { kinds, edges }
 }
 
-/// Writes the design file (as `save` would) and, when asked, the tsort pair list.
+/// The design of `graph` with every field a saved design has: display names, grid positions
+/// (as the window snaps them), notes, gateway routes, behaviours, typed and free-form
+/// properties, sync edges into tables and filters on some edges.
+pub fn design(params: Params, graph: &Graph) -> Design {
+    let mut design = Design::new(format!(
+        "Layered {} services, {} edges, seed {}",
+        params.services, params.edges, params.seed
+    ));
+    let mut row = std::collections::HashMap::<u32, u32>::new();
+    let mut first_event = vec![None; graph.kinds.len()];
+    for &(from, _) in &graph.edges {
+        first_event[from as usize].get_or_insert(from);
+    }
+    for (i, &kind) in graph.kinds.iter().enumerate() {
+        let kind = ServiceKind::parse(kind).unwrap_or(ServiceKind::Function);
+        let mut service = Service::new(format!("s{i}"), kind);
+        service.name = format!("Service {i}");
+        let column = (i as u32 * 7919) % 100;
+        let y = row.entry(column).or_insert(0);
+        service.position = Some(Position {
+            x: column as f32 * 320.0,
+            y: *y as f32 * 120.0,
+        });
+        *y += 1;
+        if i % 10 == 0 {
+            service.notes = format!("Owned by team {}; pages on-call after 3 failures.", i % 7);
+        }
+        let props = &mut service.properties;
+        match kind {
+            ServiceKind::Gateway => service.routes.push(Route {
+                route: format!("POST /s{i}"),
+                event: format!("S{i}Done"),
+            }),
+            ServiceKind::Function => {
+                service.behavior = Some(if i % 3 == 0 {
+                    Behavior::Sink
+                } else {
+                    Behavior::Forward
+                });
+                props.insert("runtime".into(), json!("python3.12"));
+                props.insert("handler".into(), json!("app.handler"));
+                props.insert("memory_mb".into(), json!(256));
+                props.insert("timeout_s".into(), json!(30));
+            }
+            ServiceKind::Queue => {
+                props.insert("max_receive_count".into(), json!(5));
+                props.insert("visibility_timeout_s".into(), json!(60));
+            }
+            ServiceKind::Table => {
+                props.insert("key".into(), json!("id"));
+                props.insert("BillingMode".into(), json!("PAY_PER_REQUEST"));
+            }
+            _ => {}
+        }
+        design.add_service(service);
+    }
+    for (n, &(from, to)) in graph.edges.iter().enumerate() {
+        let mut edge = EventEdge::new(
+            ServiceIndex(from),
+            ServiceIndex(to),
+            Arc::<str>::from(format!("S{from}Done")),
+        );
+        edge.mode = design.services[to as usize].kind.default_mode_into();
+        if n % 25 == 0 {
+            edge.filter = Some(Box::new(EdgeFilter {
+                pattern: Some(
+                    json!({"detail-type": [format!("S{from}Done")], "detail": {"status": ["ok"]}}),
+                ),
+                ..EdgeFilter::default()
+            }));
+        } else if n % 25 == 1 {
+            edge.filter = Some(Box::new(EdgeFilter {
+                prefix: Some("incoming/".into()),
+                ..EdgeFilter::default()
+            }));
+        }
+        design.add_edge(edge);
+    }
+    design
+}
+
+/// Writes the design file exactly as the app's `save` writes it and, when asked, the tsort pair
+/// list.
 pub fn write(
     params: Params,
     graph: &Graph,
     json: &mut dyn Write,
     pairs: Option<&mut dyn Write>,
 ) -> io::Result<()> {
-    writeln!(json, "{{")?;
-    writeln!(json, "  \"version\": 1,")?;
-    writeln!(
-        json,
-        "  \"name\": \"Layered {} services, {} edges, seed {}\",",
-        params.services, params.edges, params.seed
-    )?;
-    writeln!(json, "  \"services\": [")?;
-    for (i, kind) in graph.kinds.iter().enumerate() {
-        let comma = if i + 1 < graph.kinds.len() { "," } else { "" };
-        write!(
-            json,
-            "    {{\n      \"id\": \"s{i}\",\n      \"kind\": \"{kind}\"\n    }}{comma}\n"
-        )?;
-    }
-    writeln!(json, "  ],")?;
-    if graph.edges.is_empty() {
-        writeln!(json, "  \"edges\": []")?;
-    } else {
-        writeln!(json, "  \"edges\": [")?;
-        for (i, &(from, to)) in graph.edges.iter().enumerate() {
-            let comma = if i + 1 < graph.edges.len() { "," } else { "" };
-            write!(
-                json,
-                "    {{\n      \"from\": \"s{from}\",\n      \"to\": \"s{to}\",\n      \"event\": \"S{from}Done\"\n    }}{comma}\n"
-            )?;
-        }
-        writeln!(json, "  ]")?;
-    }
-    writeln!(json, "}}")?;
+    json.write_all(event_architect::io::to_json(&design(params, graph)).as_bytes())?;
     if let Some(pairs) = pairs {
         for &(from, to) in &graph.edges {
             writeln!(pairs, "s{from} s{to}")?;

@@ -626,3 +626,34 @@ mod format_v2 {
         assert!(stderr.contains("the key \"k\" is repeated"), "{stderr}");
     }
 }
+
+mod cycle_filters {
+    use super::*;
+
+    #[test]
+    fn check_names_the_filters_a_cycle_crosses_in_text_and_json() {
+        let design = r#"{"version": 2, "services": [{"id": "photos", "kind": "bucket"}, {"id": "resize", "kind": "function"}],
+            "edges": [{"from": "photos", "to": "resize", "event": "ObjectCreated", "filter": {"prefix": "uploads/"}},
+                      {"from": "resize", "to": "photos", "event": "PutObject"}]}"#;
+        let out = run_stdin(&["check", "-"], design);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "a filtered cycle is still a cycle"
+        );
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains(
+                "crosses the filter on photos -> resize (ObjectCreated): prefix \"uploads/\""
+            ),
+            "{stdout}"
+        );
+        let out = run_stdin(&["check", "-", "--format", "json"], design);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report["cycle_filters"][0][0]["filter"]["prefix"],
+            "uploads/"
+        );
+        assert_eq!(report["cycle_filters"][0][0]["from"], "photos");
+    }
+}

@@ -5,7 +5,10 @@
 //! the tie-break exact at a few word operations a pick. The GUI, the CLI and the exporters all read this
 //! one result, so they cannot disagree.
 
+pub mod filters;
 mod scc;
+
+pub use filters::{FilterCrossing, filters_crossed};
 
 use std::collections::VecDeque;
 

@@ -111,6 +111,16 @@ pub(super) fn write_text(
                 ids.join(", "),
                 path_text(design, &cycle.path)
             )?;
+            for crossing in crate::analysis::filters_crossed(design, cycle) {
+                writeln!(
+                    out,
+                    "    crosses the filter on {} -> {} ({}): {}",
+                    crossing.from,
+                    crossing.to,
+                    crossing.event,
+                    crossing.filter.describe()
+                )?;
+            }
         }
         writeln!(
             out,
@@ -134,6 +144,12 @@ fn valid_json(design: &Design, analysis: &Analysis) -> serde_json::Value {
         "acyclic": analysis.is_acyclic(),
         "cycles": analysis.cycles.iter().map(|c| ids(&c.members)).collect::<Vec<_>>(),
         "cycle_paths": analysis.cycles.iter().map(|c| ids(&c.path)).collect::<Vec<_>>(),
+        "cycle_filters": analysis.cycles.iter().map(|c| {
+            crate::analysis::filters_crossed(design, c).iter().map(|x| json!({
+                "edge": x.position, "from": x.from, "to": x.to, "event": x.event,
+                "filter": x.filter,
+            })).collect::<Vec<_>>()
+        }).collect::<Vec<_>>(),
     })
 }
 

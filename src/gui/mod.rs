@@ -1097,6 +1097,14 @@ impl App {
                         closer.from, closer.to, closer.event
                     ));
                 }
+                for crossing in crate::analysis::filters_crossed(design, cycle) {
+                    ui.label(format!(
+                        "      crosses the filter on {} -> {}: {}",
+                        crossing.from,
+                        crossing.to,
+                        crossing.filter.describe()
+                    ));
+                }
             }
         });
     }

@@ -1806,6 +1806,43 @@ mod fast_tests {
     }
 
     #[test]
+    fn a_design_as_save_writes_it_takes_the_fast_path_with_every_field() {
+        let mut design = Design::new("Saved");
+        let mut api = Service::new("api", ServiceKind::Gateway);
+        api.name = "API".into();
+        api.routes.push(Route {
+            route: "POST /orders".into(),
+            event: "OrderRequested".into(),
+        });
+        api.position = Some(Position { x: 40.0, y: -80.5 });
+        api.notes = "Public entry".into();
+        let mut f = Service::new("orders", ServiceKind::Function);
+        f.behavior = Some(Behavior::StorePut);
+        f.properties = serde_json::json!({"runtime": "python3.12", "memory_mb": 512, "Layers": [{"Ref": "Deps"}]})
+            .as_object()
+            .cloned()
+            .unwrap();
+        design.add_service(api);
+        design.add_service(f);
+        design.add_service(Service::new("t", ServiceKind::Table));
+        design.connect("api", "orders", "OrderRequested");
+        let put = design.connect("orders", "t", "PutOrder");
+        let at = design.edge_position(put).unwrap();
+        design.edges[at].filter = Some(Box::new(EdgeFilter {
+            suffix: Some(".json".into()),
+            pattern: Some(serde_json::json!({"detail": {"total": [{"anything-but": 0}]}})),
+            ..EdgeFilter::default()
+        }));
+        let text = super::super::to_json(&design);
+        assert!(
+            text.contains("\"mode\": \"sync\"") && text.contains("\"filter\""),
+            "{text}"
+        );
+        assert!(fast_takes(&text), "{text}");
+        same(&text);
+    }
+
+    #[test]
     fn what_the_general_reader_reports_the_fast_reader_leaves_to_it() {
         let unusual = [
             // A repeated key, at every level.
