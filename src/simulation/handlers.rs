@@ -40,6 +40,12 @@ pub(crate) enum Publish {
     Event(&'static str, Arc<Value>),
     /// This payload on every out-edge, each with its own event name.
     AllEdges(Arc<Value>),
+    /// This payload on the out-edges whose event starts with the name (a bucket's
+    /// `ObjectCreated`, which templates also spell `ObjectCreated:Put`).
+    Prefixed(&'static str, Arc<Value>),
+    /// A bus's delivery of the event it got: on the rules (out-edges) whose filter matches, and
+    /// on unfiltered out-edges carrying that same event.
+    Rules(u32, Arc<Value>),
 }
 
 /// A table operation a handler made, for the trace.
@@ -419,6 +425,45 @@ fn store_put(payload: &Arc<Value>, cx: Context<'_>) -> Handled {
         failure: None,
     }
     .with_op("put", key, "stored")
+}
+
+/// A bucket's handling of an event: the payload is the object, stored under its `key` field (or a
+/// made-up key); `removing` deletes it instead. Announces `ObjectCreated`/`ObjectRemoved` with
+/// the bucket and the key, as S3 notifications do.
+pub(crate) fn bucket(payload: &Arc<Value>, removing: bool, entry: u64, cx: Context<'_>) -> Handled {
+    let key = payload
+        .get("key")
+        .and_then(key_text)
+        .unwrap_or_else(|| format!("object-{entry}"));
+    let Some(objects) = cx.store.tables.get_mut(cx.service) else {
+        return table_missing(&cx);
+    };
+    let (announce, op, result) = if removing {
+        let outcome = objects.delete(&key);
+        let result = if outcome == WriteOutcome::NotFound {
+            "not found"
+        } else {
+            "removed"
+        };
+        ("ObjectRemoved", "delete", result)
+    } else {
+        let object = match payload.as_object() {
+            Some(body) if contains_secret(payload) => Arc::new(Value::Object(redact_map(body))),
+            _ => Arc::clone(payload),
+        };
+        objects.put_shared(key.clone(), object);
+        ("ObjectCreated", "put", "stored")
+    };
+    Handled {
+        response: None,
+        publish: Publish::Prefixed(
+            announce,
+            Arc::new(json!({"bucket": cx.service, "key": key})),
+        ),
+        store_op: None,
+        failure: None,
+    }
+    .with_op(op, key, result)
 }
 
 fn store_get(payload: &Value, cx: Context<'_>) -> Handled {

@@ -13,7 +13,18 @@
 //!    topics forward). The first handler that answers a request gives its response; a request
 //!    that only reached sinks gets 202, one nothing answered gets 502.
 //! 4. A function's table is the table service it has an edge to (out-edges first, then
-//!    in-edges); edges to tables are synchronous calls, never bus deliveries.
+//!    in-edges); edges to tables are data accesses, never bus deliveries.
+//! 5. Edge modes and filters: a `sync` edge is a direct call, delivered without the bus's
+//!    latency; an edge with a `filter` takes only the events it matches (the publisher's id as
+//!    `source`, the event as `detail-type`, the payload as `detail` and its `key` field for
+//!    prefix and suffix).
+//! 6. The other kinds: a bucket stores each event's payload as an object under its `key` field
+//!    (one is made up when it has none) and publishes `ObjectCreated` (an event named like
+//!    `Remove...`/`Delete...` removes it and publishes `ObjectRemoved`) on its out-edges whose
+//!    event starts with that name; a bus delivers what it gets to its rules (filtered out-edges
+//!    whose filter matches, unfiltered ones carrying the same event); a state machine runs like a
+//!    function that forwards; a stream is a queue (its FIFO keeps order, per key too); a schedule
+//!    publishes on all its out-edges at the times the scenario's `schedules` give.
 //!
 //! # Engine
 //! A state machine stepped by plain methods: a binary heap of timed actions ordered by
@@ -168,6 +179,8 @@ enum Action {
     Deliver { to: u32, message: Message },
     /// A service finishes its current event and takes the next one from its queue.
     Ready { service: u32 },
+    /// A schedule fires.
+    Fire { service: u32, at_ms: u64 },
     /// The gateway answers a request.
     Respond {
         request: u32,
@@ -210,11 +223,31 @@ struct Node {
     latency_us: u64,
     /// The table it uses and the event name of the edge to it.
     table: Option<(String, Arc<str>)>,
-    /// Subscribers (never tables) with the event each edge carries, in edge order.
-    outs: Vec<(u32, u32)>,
+    /// Subscribers (never tables) by the edges to them, in edge order.
+    outs: Vec<Out>,
     queue: VecDeque<Message>,
     /// Virtual time when the event being handled is done; idle from then on.
     busy_until_us: u64,
+}
+
+/// An out-edge as the bus sees it.
+#[derive(Debug, Clone)]
+struct Out {
+    to: u32,
+    /// The event it carries (interned).
+    event: u32,
+    /// A direct call: no bus latency.
+    sync: bool,
+    filter: Option<Arc<crate::model::EdgeFilter>>,
+}
+
+/// Which out-edges a publish takes.
+#[derive(Debug, Clone, Copy)]
+enum Select<'a> {
+    All,
+    Event(u32),
+    Prefix(&'a str),
+    Rules(u32),
 }
 
 #[derive(Debug)]
@@ -299,7 +332,9 @@ impl Simulation {
                         .get(&service.id)
                         .copied()
                         .unwrap_or_else(|| default_latency_us(service.kind, behavior)),
-                    table: None,
+                    // A bucket is its own store.
+                    table: (service.kind == ServiceKind::Bucket)
+                        .then(|| (service.id.clone(), Arc::from("object"))),
                     outs: Vec::new(),
                     queue: VecDeque::new(),
                     busy_until_us: 0,
@@ -325,7 +360,12 @@ impl Simulation {
                 }
             } else {
                 let event = intern(&edge.event);
-                nodes[from as usize].outs.push((to, event));
+                nodes[from as usize].outs.push(Out {
+                    to,
+                    event,
+                    sync: edge.mode == crate::model::EdgeMode::Sync,
+                    filter: edge.filter.as_deref().cloned().map(Arc::new),
+                });
             }
         }
         // In-edges from a table (reads) count when a function writes to none.
@@ -337,6 +377,33 @@ impl Simulation {
         }
 
         let mut store = Store::default();
+        for service in &design.services {
+            if service.kind == ServiceKind::Bucket {
+                // A bucket keeps its objects by key.
+                store
+                    .tables
+                    .insert(service.id.clone(), Table::new("key".to_owned()));
+            }
+        }
+        for (service, times) in &scenario.schedules {
+            match design.find(service).map(|i| design.service(i).kind) {
+                Some(ServiceKind::Schedule) => {}
+                Some(kind) => problems.push(Problem::new(
+                    format!("schedules.{service}"),
+                    format!("{service} is a {kind}, not a schedule"),
+                    "name a service of kind schedule",
+                )),
+                None => problems.push(Problem::new(
+                    format!("schedules.{service}"),
+                    format!(
+                        "the design has no service \"{}\"",
+                        crate::diagnostics::cut(service)
+                    ),
+                    "use the id of a service of kind schedule",
+                )),
+            }
+            let _ = times;
+        }
         for service in &design.services {
             if service.kind != ServiceKind::Table {
                 continue;
@@ -367,7 +434,7 @@ impl Simulation {
                     .or_insert((i as u32, event));
             }
         }
-        if route_map.is_empty() {
+        if route_map.is_empty() && !scenario.requests.is_empty() {
             problems.push(Problem {
                 path: "requests".to_owned(),
                 message: format!(
@@ -475,11 +542,21 @@ impl Simulation {
             notes,
             scenario,
         };
+        let firings: Vec<(u32, u64)> = simulation
+            .scenario
+            .schedules
+            .iter()
+            .filter_map(|(id, times)| Some((design.find(id)?.0, times)))
+            .flat_map(|(service, times)| times.iter().map(move |&ms| (service, ms)))
+            .collect();
+        for (service, at_ms) in firings {
+            simulation.schedule(at_ms * 1000, Action::Fire { service, at_ms });
+        }
         if let Some(first) = simulation.first_cursor() {
             let delay = simulation.scenario.requests[first.index].delay_ms * 1000;
             simulation.cursor = Some(first);
             simulation.schedule(delay, Action::NextRequest);
-        } else {
+        } else if simulation.heap.is_empty() {
             simulation.progress.finished = true;
         }
         Ok(simulation)
@@ -709,6 +786,7 @@ impl Simulation {
                 body,
                 cause,
             } => self.respond(request, status, body, cause, record),
+            Action::Fire { service, at_ms } => self.fire(service, at_ms, record),
         }
         if self.heap.is_empty() {
             self.progress.finished = true;
@@ -751,7 +829,7 @@ impl Simulation {
         };
         let (count, names) = self.publish(
             gateway,
-            Some(event_id),
+            Select::Event(event_id),
             &body,
             &message,
             now + latency,
@@ -796,13 +874,65 @@ impl Simulation {
         }
     }
 
-    /// Publishes `payload` on the out-edges of `from` carrying `event` (on all of them when
-    /// `event` is `None`), `bus_latency` after `at_us`. Returns how many subscribers and, when
-    /// recording, their ids.
+    /// A schedule fires: it publishes on all its out-edges, like a request nobody answers.
+    fn fire(&mut self, service: u32, at_ms: u64, record: bool) {
+        let now = self.progress.now_us;
+        let request = self.requests.len() as u32;
+        let entry = self.entry_id();
+        let id = self.nodes[service as usize].id.clone();
+        self.requests.push(RequestState {
+            route: Arc::from(format!("schedule {id}")),
+            gateway: service,
+            sent_at_us: now,
+            outstanding: 0,
+            events: 0,
+            // Nothing waits for an answer.
+            answered: true,
+            accepted: false,
+            response: None,
+        });
+        let payload = Arc::new(json!({"schedule": id, "at_ms": at_ms}));
+        let message = Message {
+            event: 0,
+            payload: Arc::clone(&payload),
+            request,
+            from: service,
+            cause: entry,
+            reply: false,
+            hops: 0,
+        };
+        let (count, names) = self.publish(service, Select::All, &payload, &message, now, record);
+        self.requests[request as usize].events = count;
+        if record {
+            let outcome = if count == 0 {
+                "fired; no edge leaves it".to_owned()
+            } else {
+                format!("fired; published to {names}")
+            };
+            self.pending.push_back(TraceEntry {
+                id: entry,
+                at_us: now,
+                kind: TraceKind::Request,
+                service: id,
+                from: None,
+                request: u64::from(request),
+                caused_by: None,
+                event: "schedule".to_owned(),
+                payload: (*payload).clone(),
+                outcome,
+                status: None,
+                duration_us: 0,
+            });
+        }
+    }
+
+    /// Publishes `payload` on the out-edges of `from` that `select` takes and whose filter lets
+    /// it through: `bus_latency` after `at_us`, or at `at_us` on a sync edge. Returns how many
+    /// subscribers and, when recording, their ids.
     fn publish(
         &mut self,
         from: u32,
-        event: Option<u32>,
+        select: Select<'_>,
         payload: &Arc<Value>,
         template: &Message,
         at_us: u64,
@@ -810,12 +940,36 @@ impl Simulation {
     ) -> (u32, String) {
         let mut count = 0;
         let mut names = String::new();
-        let deliver_at = at_us + self.bus_latency_us;
         for k in 0..self.nodes[from as usize].outs.len() {
-            let (to, edge_event) = self.nodes[from as usize].outs[k];
-            if event.is_some_and(|event| event != edge_event) {
+            let out = &self.nodes[from as usize].outs[k];
+            let (to, edge_event) = (out.to, out.event);
+            let taken = match select {
+                Select::All => true,
+                Select::Event(event) => event == edge_event,
+                Select::Prefix(prefix) => self.events[edge_event as usize].starts_with(prefix),
+                Select::Rules(event) => out.filter.is_some() || event == edge_event,
+            };
+            if !taken {
                 continue;
             }
+            if let Some(filter) = &out.filter {
+                // On a bus the event's source and type are the sender's, as EventBridge sees
+                // them; elsewhere the edge's own.
+                let (source, event) = if self.nodes[from as usize].kind == ServiceKind::Bus {
+                    (template.from, template.event)
+                } else {
+                    (from, edge_event)
+                };
+                let source = &self.nodes[source as usize].id;
+                if !filter.matches(source, &self.events[event as usize], payload) {
+                    continue;
+                }
+            }
+            let deliver_at = if out.sync {
+                at_us
+            } else {
+                at_us + self.bus_latency_us
+            };
             if record {
                 if !names.is_empty() {
                     names.push_str(", ");
@@ -871,7 +1025,22 @@ impl Simulation {
                 rng: &mut self.rng,
                 hashing: &mut self.hashing,
             };
-            handlers::handle(node.behavior, &message.payload, cx)
+            match node.kind {
+                ServiceKind::Bucket => {
+                    let removing = {
+                        let name = &self.events[message.event as usize];
+                        name.contains("Remove") || name.contains("Delete")
+                    };
+                    handlers::bucket(&message.payload, removing, entry, cx)
+                }
+                ServiceKind::Bus => Handled {
+                    response: None,
+                    publish: Publish::Rules(message.event, Arc::clone(&message.payload)),
+                    store_op: None,
+                    failure: None,
+                },
+                _ => handlers::handle(node.behavior, &message.payload, cx),
+            }
         };
         let done_at = now + latency;
 
@@ -880,7 +1049,9 @@ impl Simulation {
         if message.reply {
             let state = &mut self.requests[request];
             state.outstanding = state.outstanding.saturating_sub(1);
-            if behavior == Behavior::Sink && handled.failure.is_none() {
+            // A bucket that stored the object has taken the request, as a sink does.
+            let takes = behavior == Behavior::Sink || self.nodes[index].kind == ServiceKind::Bucket;
+            if takes && handled.failure.is_none() {
                 state.accepted = true;
             } else if let Some((status, body)) = &handled.response
                 && !state.answered
@@ -899,7 +1070,7 @@ impl Simulation {
             ..message.clone()
         };
         let event_name = match &handled.publish {
-            Publish::Event(name, _) => *name,
+            Publish::Event(name, _) | Publish::Prefixed(name, _) => *name,
             _ => "",
         };
         let (count, names) = match &handled.publish {
@@ -909,15 +1080,36 @@ impl Simulation {
                 // Handlers publish only these two names.
                 let slot = usize::from(*name == USER_LOGGED_IN);
                 match self.well_known[slot] {
-                    Some(id) => {
-                        self.publish(service, Some(id), payload, &template, done_at, record)
-                    }
+                    Some(id) => self.publish(
+                        service,
+                        Select::Event(id),
+                        payload,
+                        &template,
+                        done_at,
+                        record,
+                    ),
                     None => (0, String::new()),
                 }
             }
             Publish::AllEdges(payload) => {
-                self.publish(service, None, payload, &template, done_at, record)
+                self.publish(service, Select::All, payload, &template, done_at, record)
             }
+            Publish::Prefixed(prefix, payload) => self.publish(
+                service,
+                Select::Prefix(prefix),
+                payload,
+                &template,
+                done_at,
+                record,
+            ),
+            Publish::Rules(event, payload) => self.publish(
+                service,
+                Select::Rules(*event),
+                payload,
+                &template,
+                done_at,
+                record,
+            ),
         };
         let state = &mut self.requests[request];
         state.events = state.events.saturating_add(count);

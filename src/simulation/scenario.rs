@@ -108,6 +108,8 @@ pub struct Scenario {
     pub latency_us: BTreeMap<String, u64>,
     /// Per-table settings by table service id.
     pub tables: BTreeMap<String, TableConfig>,
+    /// When each schedule service fires, in milliseconds of virtual time from the start.
+    pub schedules: BTreeMap<String, Vec<u64>>,
     /// The requests, in order.
     pub requests: Vec<ScenarioRequest>,
 }
@@ -198,6 +200,7 @@ const TOP_FIELDS: &[&str] = &[
     "bus_latency_ms",
     "latency_ms",
     "tables",
+    "schedules",
     "description",
 ];
 const REQUEST_FIELDS: &[&str] = &["route", "body", "delay_ms", "repeat", "comment"];
@@ -319,6 +322,40 @@ impl Walk {
                         "write {\"key\": \"name\"}",
                     ),
                 }
+            }
+        }
+        if let Some(schedules) = map.get("schedules")
+            && let Some(schedules) = self.object(schedules, "schedules")
+        {
+            for (service, times) in schedules {
+                let path = join_path("schedules", service);
+                let Value::Array(times) = times else {
+                    self.problem(
+                        path,
+                        format!("expected a list of times, found {}", type_name(times)),
+                        "write the milliseconds it fires at, such as [0, 60000]",
+                    );
+                    continue;
+                };
+                if times.len() as u64 > MAX_REQUESTS {
+                    self.problem(
+                        path,
+                        format!(
+                            "{} firings is more than the {MAX_REQUESTS} a run takes",
+                            times.len()
+                        ),
+                        "fire it less often",
+                    );
+                    continue;
+                }
+                let fired: Vec<u64> = times
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, t)| {
+                        self.unsigned(t, &format!("{path}[{i}]"), 0, 86_400_000 * 365)
+                    })
+                    .collect();
+                scenario.schedules.insert(service.clone(), fired);
             }
         }
         match map.get("requests") {

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use serde_json::json;
 
 use super::*;
-use crate::model::{Route, Service};
+use crate::model::{EdgeFilter, EdgeMode, Route, Service};
 
 fn cheap(mut scenario: Scenario) -> Scenario {
     scenario.hash_cost = HashCost::MINIMUM;
@@ -339,4 +339,171 @@ fn templates_fill_round_and_repeat_only() {
     assert_eq!(fill("{{n}}", 5, 0), "{5}");
     let body = instantiate(&json!({"a": ["{i}", 1], "{n}": "{n}"}), 4, 9);
     assert_eq!(body, json!({"a": ["9", 1], "{n}": "4"}));
+}
+
+/// A gateway routing `POST /in` as `In` to `first`; the test adds the rest.
+fn entry_design(first: Service) -> Design {
+    let mut design = Design::new("kinds");
+    let mut gateway = Service::new("gw", ServiceKind::Gateway);
+    gateway.routes.push(Route {
+        route: "POST /in".into(),
+        event: "In".into(),
+    });
+    let first_id = first.id.clone();
+    design.add_service(gateway);
+    design.add_service(first);
+    design.connect("gw", &first_id, "In");
+    design
+}
+
+fn sink(id: &str) -> Service {
+    let mut service = Service::new(id, ServiceKind::Function);
+    service.behavior = Some(Behavior::Sink);
+    service
+}
+
+/// Runs `bodies` as `POST /in` requests; the services that handled an event, in trace order.
+fn handled_by(design: &Design, bodies: &[Value]) -> (Vec<TraceEntry>, Vec<String>) {
+    let requests: Vec<Value> = bodies
+        .iter()
+        .map(|body| json!({"route": "POST /in", "body": body}))
+        .collect();
+    let mut simulation =
+        Simulation::new(design, cheap(parse(json!({ "requests": requests })))).unwrap();
+    let trace = simulation.run_to_end();
+    let handlers = trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Handle)
+        .map(|e| e.service.clone())
+        .collect();
+    (trace, handlers)
+}
+
+#[test]
+fn a_sync_edge_is_a_direct_call_and_an_async_one_pays_the_bus() {
+    let mut design = entry_design(Service::new("f", ServiceKind::Function));
+    design.add_service(sink("direct"));
+    design.add_service(sink("queued"));
+    let direct = design.connect("f", "direct", "Out");
+    design.connect("f", "queued", "Out");
+    let at = design.edge_position(direct).unwrap();
+    design.edges[at].mode = EdgeMode::Sync;
+    let (trace, _) = handled_by(&design, &[json!({})]);
+    let time = |id: &str| {
+        trace
+            .iter()
+            .find(|e| e.service == id && e.kind == TraceKind::Handle)
+            .unwrap()
+            .at_us
+    };
+    assert_eq!(time("queued") - time("direct"), DEFAULT_BUS_LATENCY_US);
+}
+
+#[test]
+fn a_filtered_edge_takes_only_the_events_it_matches() {
+    let mut design = entry_design(Service::new("f", ServiceKind::Function));
+    design.add_service(sink("gold"));
+    design.add_service(sink("everyone"));
+    let gold = design.connect("f", "gold", "Customer");
+    design.connect("f", "everyone", "Customer");
+    let at = design.edge_position(gold).unwrap();
+    design.edges[at].filter = Some(Box::new(EdgeFilter {
+        pattern: Some(json!({"detail": {"tier": ["gold"]}})),
+        ..EdgeFilter::default()
+    }));
+    let (_, handlers) = handled_by(
+        &design,
+        &[json!({"tier": "gold"}), json!({"tier": "basic"})],
+    );
+    assert_eq!(handlers, ["f", "gold", "everyone", "f", "everyone"]);
+}
+
+#[test]
+fn a_bucket_stores_objects_and_announces_them_through_key_filters() {
+    let mut design = entry_design(Service::new("photos", ServiceKind::Bucket));
+    design.add_service(sink("thumbnailer"));
+    let trigger = design.connect("photos", "thumbnailer", "ObjectCreated");
+    let at = design.edge_position(trigger).unwrap();
+    design.edges[at].filter = Some(Box::new(EdgeFilter {
+        suffix: Some(".jpg".into()),
+        ..EdgeFilter::default()
+    }));
+    let bodies = [
+        json!({"key": "cat.jpg", "size": 10}),
+        json!({"key": "notes.txt"}),
+    ];
+    let requests: Vec<Value> = bodies
+        .iter()
+        .map(|b| json!({"route": "POST /in", "body": b}))
+        .collect();
+    let mut simulation =
+        Simulation::new(&design, cheap(parse(json!({ "requests": requests })))).unwrap();
+    let trace = simulation.run_to_end();
+    let thumbnails: Vec<&Value> = trace
+        .iter()
+        .filter(|e| e.service == "thumbnailer" && e.kind == TraceKind::Handle)
+        .map(|e| &e.payload)
+        .collect();
+    assert_eq!(thumbnails, [&json!({"bucket": "photos", "key": "cat.jpg"})]);
+    let objects = simulation.store().table("photos").unwrap();
+    assert_eq!(objects.len(), 2, "both objects are stored");
+    assert_eq!(objects.get("cat.jpg").unwrap()["size"], 10);
+    // Stored, nothing else answers: accepted.
+    assert_eq!(statuses(&simulation), [202, 202]);
+}
+
+#[test]
+fn a_bus_delivers_to_the_rules_whose_pattern_matches() {
+    let mut design = entry_design(Service::new("events", ServiceKind::Bus));
+    for id in ["big-orders", "same-event", "other-event"] {
+        design.add_service(sink(id));
+    }
+    let rule = design.connect("events", "big-orders", "BigOrder");
+    design.connect("events", "same-event", "In");
+    design.connect("events", "other-event", "Shipped");
+    let at = design.edge_position(rule).unwrap();
+    design.edges[at].filter = Some(Box::new(EdgeFilter {
+        pattern: Some(json!({"source": ["gw"], "detail": {"total": [{"anything-but": 0}]}})),
+        ..EdgeFilter::default()
+    }));
+    let (_, handlers) = handled_by(&design, &[json!({"total": 5}), json!({"total": 0})]);
+    assert_eq!(
+        handlers,
+        ["events", "big-orders", "same-event", "events", "same-event"],
+        "the rule's pattern decides; an unfiltered rule takes its own event only"
+    );
+}
+
+#[test]
+fn a_schedule_fires_at_the_times_the_scenario_gives() {
+    let mut design = Design::new("cron");
+    design.add_service(Service::new("nightly", ServiceKind::Schedule));
+    design.add_service(sink("report"));
+    design.connect("nightly", "report", "Tick");
+    let scenario = cheap(parse(
+        json!({"requests": [], "schedules": {"nightly": [0, 60000]}}),
+    ));
+    let mut simulation = Simulation::new(&design, scenario).unwrap();
+    let trace = simulation.run_to_end();
+    let fired: Vec<u64> = trace
+        .iter()
+        .filter(|e| e.service == "report" && e.kind == TraceKind::Handle)
+        .map(|e| e.at_us)
+        .collect();
+    assert_eq!(
+        fired,
+        [DEFAULT_BUS_LATENCY_US, 60_000_000 + DEFAULT_BUS_LATENCY_US]
+    );
+    assert_eq!(
+        simulation.responses().count(),
+        0,
+        "nobody waits for a schedule"
+    );
+    // Naming a service that is not a schedule is refused with its path.
+    let bad = cheap(parse(json!({"requests": [], "schedules": {"report": [0]}})));
+    let error = Simulation::new(&design, bad).unwrap_err().to_string();
+    assert!(
+        error.contains("schedules.report: report is a function, not a schedule"),
+        "{error}"
+    );
 }
