@@ -140,7 +140,7 @@ pub fn design(params: Params, graph: &Graph) -> Design {
         if i % 10 == 0 {
             service.notes = format!("Owned by team {}; pages on-call after 3 failures.", i % 7);
         }
-        let props = &mut service.properties;
+        let mut props = event_architect::model::properties::PropertyMap::new();
         match kind {
             ServiceKind::Gateway => service.routes.push(Route {
                 route: format!("POST /s{i}"),
@@ -167,6 +167,7 @@ pub fn design(params: Params, graph: &Graph) -> Design {
             }
             _ => {}
         }
+        service.properties = event_architect::model::Properties::from_map(&props);
         design.add_service(service);
     }
     for (n, &(from, to)) in graph.edges.iter().enumerate() {
@@ -177,12 +178,9 @@ pub fn design(params: Params, graph: &Graph) -> Design {
         );
         edge.mode = design.services[to as usize].kind.default_mode_into();
         if n % 25 == 0 {
-            edge.filter = Some(Box::new(EdgeFilter {
-                pattern: Some(
-                    json!({"detail-type": [format!("S{from}Done")], "detail": {"status": ["ok"]}}),
-                ),
-                ..EdgeFilter::default()
-            }));
+            edge.filter = Some(Box::new(EdgeFilter::with_pattern(
+                &json!({"detail-type": [format!("S{from}Done")], "detail": {"status": ["ok"]}}),
+            )));
         } else if n % 25 == 1 {
             edge.filter = Some(Box::new(EdgeFilter {
                 prefix: Some("incoming/".into()),

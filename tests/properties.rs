@@ -7,6 +7,7 @@ use std::sync::Arc;
 use event_architect::analysis::analyze;
 use event_architect::io::{parse_design, to_json};
 use event_architect::model::edit::{Command, EdgeDraft, History};
+use event_architect::model::filter::CompactJson;
 use event_architect::model::{
     Behavior, Design, EdgeFilter, EdgeMode, EventEdge, Position, Route, Service, ServiceIndex,
     ServiceKind, ServiceUid,
@@ -210,10 +211,10 @@ proptest! {
             service.notes = names[(i + 1) % names.len()].clone();
             // Every field the format has, escapes and unknown keys included.
             if i % 3 == 0 {
-                service.properties.insert("Custom \"key\"".into(), serde_json::json!({"nested": [1, names[i].clone()]}));
+                service.properties.insert("Custom \"key\"", serde_json::json!({"nested": [1, names[i].clone()]}));
             }
             if service.kind == ServiceKind::Function {
-                service.properties.insert("memory_mb".into(), serde_json::json!(128 + i));
+                service.properties.insert("memory_mb", serde_json::json!(128 + i));
                 service.behavior = Some(Behavior::ALL[i % Behavior::ALL.len()]);
             }
             if service.kind == ServiceKind::Gateway {
@@ -228,7 +229,7 @@ proptest! {
                 edge.filter = Some(Box::new(EdgeFilter {
                     prefix: Some(format!("in/{n}")),
                     suffix: None,
-                    pattern: (n % 2 == 0).then(|| serde_json::json!({"detail-type": [format!("E{n}")]})),
+                    pattern: (n % 2 == 0).then(|| CompactJson::new(&serde_json::json!({"detail-type": [format!("E{n}")]}))),
                 }));
             }
         }

@@ -76,7 +76,8 @@ pub struct ServiceRecord<'a> {
     /// `max_receive_count`, `fifo`; table `key`, `sort_key`; topic `fifo`; bucket `versioned`;
     /// state-machine `type`; stream `partition_key`, `shards`; schedule `expression`. Other keys
     /// are kept as they are.
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(skip_serializing_if = "properties_empty")]
+    #[schemars(with = "crate::model::properties::PropertyMap")]
     pub properties: &'a Properties,
 }
 
@@ -97,6 +98,10 @@ pub struct EdgeRecord<'a> {
     /// Which events take this edge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<&'a EdgeFilter>,
+}
+
+fn properties_empty(properties: &&Properties) -> bool {
+    properties.is_empty()
 }
 
 impl<'a> DesignFile<'a> {

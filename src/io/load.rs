@@ -159,6 +159,11 @@ fn run<E>(
     let expected = (size / 1024).min(1 << 20);
     tables.symbols.reserve(expected);
     tables.events.reserve(expected);
+    // A saved edge takes about 100 bytes of pretty JSON and a service about 300: reserving for
+    // that up front spares the copies (and the fresh pages) of growing by doubling. Untouched
+    // capacity costs no memory.
+    tables.edges.reserve(size / 96);
+    loader.services.reserve(size / 512);
     if !threaded {
         loader.tables = tables;
         parse(&mut loader)?;
@@ -413,32 +418,29 @@ impl Loader {
         let (first, second) = loaded.split_at(half);
         // Edges are numbered after the services: one uid counter for both.
         let first_edge_uid = self.services.len();
-        let resolve = |part: &[(u32, u32, u32)], offset: usize, capacity: usize| {
-            resolve_edges(
-                part,
-                offset,
-                capacity,
-                (&service_of, &events),
-                first_edge_uid,
-            )
+        let resolve = |part: &[(u32, u32, u32)], offset: usize, out: &mut [EventEdge]| {
+            resolve_edges(part, offset, out, (&service_of, &events), first_edge_uid)
         };
-        let (mut edges, mut unknown, mut unknown_count) = if second.is_empty() {
-            resolve(first, 0, first.len())
+        // One list for both halves, filled in place: a second half in a list of its own would
+        // be copied over and, at 5M edges, hold 100 MB more at the peak.
+        let placeholder = EventEdge::new(ServiceIndex(0), ServiceIndex(0), "");
+        let mut edges = vec![placeholder; loaded.len()];
+        let (mut unknown, mut unknown_count) = if second.is_empty() {
+            resolve(first, 0, &mut edges)
         } else {
+            let (out_first, out_second) = edges.split_at_mut(half);
             std::thread::scope(|scope| {
-                let later = scope.spawn(|| resolve(second, half, second.len()));
-                let mut earlier = resolve(first, 0, loaded.len());
+                let later = scope.spawn(|| resolve(second, half, out_second));
+                let mut earlier = resolve(first, 0, out_first);
                 let later = later
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 earlier.0.extend(later.0);
-                earlier.1.extend(later.1);
-                earlier.2 += later.2;
+                earlier.1 += later.1;
                 earlier
             })
         };
         unknown.truncate(MAX_PROBLEMS);
-        edges.shrink_to_fit();
         drop(loaded);
         if !unknown.is_empty() {
             let names = &self.tables.symbols;
@@ -511,16 +513,15 @@ fn migrate_v1(design: &mut Design) {
 const THREADED_EDGES: usize = 1 << 16;
 
 /// Turns interned edges (`part`, the edges from position `offset` on) into the design's edges,
-/// in a list with room for `capacity`. Also returns the first [`MAX_PROBLEMS`] ends that name no service, as (JSON path, symbol),
+/// written over the placeholders in `edges` (as long as `part`). Also returns the first [`MAX_PROBLEMS`] ends that name no service, as (JSON path, symbol),
 /// and how many there are in all.
 fn resolve_edges(
     part: &[(u32, u32, u32)],
     offset: usize,
-    capacity: usize,
+    edges: &mut [EventEdge],
     (service_of, events): (&[u32], &[Arc<str>]),
     first_uid: usize,
-) -> (Vec<EventEdge>, Vec<(String, u32)>, usize) {
-    let mut edges = Vec::with_capacity(capacity);
+) -> (Vec<(String, u32)>, usize) {
     let mut unknown = Vec::new();
     let mut unknown_count = 0;
     for (at, &(from, to, event)) in part.iter().enumerate() {
@@ -555,18 +556,19 @@ fn resolve_edges(
                 index => ends[slot] = ServiceIndex(index),
             }
         }
+        // A broken edge keeps its placeholder: it was reported, so the design is refused.
         if ok && event != u32::MAX {
-            edges.push(EventEdge {
+            edges[at] = EventEdge {
                 from: ends[0],
                 to: ends[1],
                 event: events[event as usize].clone(),
                 uid: EdgeUid((first_uid + offset + at) as u32),
                 mode: EdgeMode::Async,
                 filter: None,
-            });
+            };
         }
     }
-    (edges, unknown, unknown_count)
+    (unknown, unknown_count)
 }
 
 /// Items whose table slots are brought into cache together: few enough that their pages stay
@@ -1398,7 +1400,7 @@ impl<'de> Visitor<'de> for ServiceVisitor<'_> {
                 let path = format!("{}.{}", item.path("properties"), problem.path);
                 item.loader.problem(path, problem.message, problem.hint);
             }
-            service.properties = properties;
+            service.properties = Properties::from_map(&properties);
         }
         item.loader.services.push(service);
         item.loader.push(Item::Service(id_span));
@@ -1470,7 +1472,10 @@ pub(super) fn parse_filter(value: serde_json::Value) -> Result<EdgeFilter, Strin
 }
 
 /// The problems of a service's properties, each with its key as the path.
-pub(super) fn property_problems(kind: ServiceKind, properties: &Properties) -> Vec<Problem> {
+pub(super) fn property_problems(
+    kind: ServiceKind,
+    properties: &crate::model::properties::PropertyMap,
+) -> Vec<Problem> {
     crate::model::properties::check(kind, properties)
         .into_iter()
         .map(|p| Problem::new(p.key, p.message, p.hint))
@@ -1818,10 +1823,11 @@ mod fast_tests {
         api.notes = "Public entry".into();
         let mut f = Service::new("orders", ServiceKind::Function);
         f.behavior = Some(Behavior::StorePut);
-        f.properties = serde_json::json!({"runtime": "python3.12", "memory_mb": 512, "Layers": [{"Ref": "Deps"}]})
-            .as_object()
-            .cloned()
-            .unwrap();
+        f.properties = Properties::from_map(
+            serde_json::json!({"runtime": "python3.12", "memory_mb": 512, "Layers": [{"Ref": "Deps"}]})
+                .as_object()
+                .unwrap(),
+        );
         design.add_service(api);
         design.add_service(f);
         design.add_service(Service::new("t", ServiceKind::Table));
@@ -1830,8 +1836,9 @@ mod fast_tests {
         let at = design.edge_position(put).unwrap();
         design.edges[at].filter = Some(Box::new(EdgeFilter {
             suffix: Some(".json".into()),
-            pattern: Some(serde_json::json!({"detail": {"total": [{"anything-but": 0}]}})),
-            ..EdgeFilter::default()
+            ..EdgeFilter::with_pattern(
+                &serde_json::json!({"detail": {"total": [{"anything-but": 0}]}}),
+            )
         }));
         let text = super::super::to_json(&design);
         assert!(

@@ -132,7 +132,7 @@ fn missing_edge(uid: EdgeUid) -> EditError {
 
 /// Checks what a command would store on a service: its properties' known keys.
 fn check_service(service: &Service) -> Result<(), EditError> {
-    match super::properties::check(service.kind, &service.properties).first() {
+    match super::properties::check(service.kind, &service.properties.to_map()).first() {
         Some(problem) => Err(EditError::Invalid(format!(
             "properties.{}: {} ({})",
             problem.key, problem.message, problem.hint

@@ -6,6 +6,51 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A JSON value held as its compact text: a parsed pattern of two fields costs about 500 bytes
+/// of heap, its text about 60, and a big design holds a filter on many of its edges.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CompactJson(Box<str>);
+
+impl CompactJson {
+    /// The compact text of a value.
+    pub fn new(value: &Value) -> CompactJson {
+        // A JSON value always serializes.
+        CompactJson(
+            serde_json::to_string(value)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        )
+    }
+
+    /// The value.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The compact text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CompactJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for CompactJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompactJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(|value| CompactJson::new(&value))
+    }
+}
+
 /// Which events take an edge. Every part that is set must match.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,7 +66,16 @@ pub struct EdgeFilter {
     /// It is matched against `{"source", "detail-type", "detail"}` (the publisher's id, the event
     /// name and the payload); other top-level keys are matched against the payload itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<Value>,
+    #[schemars(with = "Option<Value>")]
+    pub pattern: Option<CompactJson>,
+}
+
+/// An [`EdgeFilter`] with its pattern parsed, for matching many events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompiledFilter {
+    prefix: Option<String>,
+    suffix: Option<String>,
+    pattern: Option<Value>,
 }
 
 impl EdgeFilter {
@@ -30,16 +84,56 @@ impl EdgeFilter {
         self.prefix.is_none() && self.suffix.is_none() && self.pattern.is_none()
     }
 
+    /// A filter with this event pattern.
+    pub fn with_pattern(pattern: &Value) -> EdgeFilter {
+        EdgeFilter {
+            pattern: Some(CompactJson::new(pattern)),
+            ..EdgeFilter::default()
+        }
+    }
+
     /// Checks the pattern's shape; the message names what is wrong and where.
     pub fn check(&self) -> Result<(), String> {
-        match &self.pattern {
+        match self.pattern.as_ref().map(CompactJson::value) {
             None => Ok(()),
-            Some(Value::Object(map)) => check_pattern(map, "pattern"),
+            Some(Value::Object(map)) => check_pattern(&map, "pattern"),
             Some(_) => Err("pattern: an event pattern is an object".to_owned()),
         }
     }
 
+    /// The filter with its pattern parsed once.
+    pub fn compile(&self) -> CompiledFilter {
+        CompiledFilter {
+            prefix: self.prefix.clone(),
+            suffix: self.suffix.clone(),
+            pattern: self.pattern.as_ref().map(CompactJson::value),
+        }
+    }
+
     /// Does an event take this edge? `source` is the publisher's id, `event` the event name.
+    /// Parses the pattern: use [`EdgeFilter::compile`] to match many events.
+    pub fn matches(&self, source: &str, event: &str, payload: &Value) -> bool {
+        self.compile().matches(source, event, payload)
+    }
+
+    /// A short description for messages and the inspector: `prefix "in/", suffix ".jpg"`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(prefix) = &self.prefix {
+            parts.push(format!("prefix {prefix:?}"));
+        }
+        if let Some(suffix) = &self.suffix {
+            parts.push(format!("suffix {suffix:?}"));
+        }
+        if let Some(pattern) = &self.pattern {
+            parts.push(format!("pattern {}", pattern.as_str()));
+        }
+        parts.join(", ")
+    }
+}
+
+impl CompiledFilter {
+    /// See [`EdgeFilter::matches`].
     pub fn matches(&self, source: &str, event: &str, payload: &Value) -> bool {
         let key = payload.get("key").and_then(Value::as_str);
         if let Some(prefix) = &self.prefix
@@ -64,21 +158,6 @@ impl EdgeFilter {
             };
             matches_rule(rule, target.as_ref())
         })
-    }
-
-    /// A short description for messages and the inspector: `prefix "in/", suffix ".jpg"`.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(prefix) = &self.prefix {
-            parts.push(format!("prefix {prefix:?}"));
-        }
-        if let Some(suffix) = &self.suffix {
-            parts.push(format!("suffix {suffix:?}"));
-        }
-        if let Some(pattern) = &self.pattern {
-            parts.push(format!("pattern {pattern}"));
-        }
-        parts.join(", ")
     }
 }
 
@@ -171,12 +250,11 @@ mod tests {
     #[test]
     fn patterns_match_source_detail_type_and_detail() {
         let filter = EdgeFilter {
-            pattern: Some(json!({
+            ..EdgeFilter::with_pattern(&json!({
                 "source": ["orders"],
                 "detail-type": ["OrderPlaced", "OrderChanged"],
                 "detail": {"total": [{"anything-but": 0}], "region": [{"prefix": "eu-"}]}
-            })),
-            ..EdgeFilter::default()
+            }))
         };
         filter.check().unwrap();
         let payload = json!({"total": 10, "region": "eu-west-1"});
@@ -197,10 +275,7 @@ mod tests {
 
     #[test]
     fn a_pattern_with_a_bare_leaf_is_refused_with_its_path() {
-        let filter = EdgeFilter {
-            pattern: Some(json!({"detail": {"status": "done"}})),
-            ..EdgeFilter::default()
-        };
+        let filter = EdgeFilter::with_pattern(&json!({"detail": {"status": "done"}}));
         let error = filter.check().unwrap_err();
         assert!(error.contains("pattern.detail.status"), "{error}");
     }

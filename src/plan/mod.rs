@@ -484,15 +484,19 @@ pub fn write_json_with(
     std::thread::scope(|scope| {
         // The last sections (about a third of the text) are rendered on a second thread while
         // this one writes the rest.
-        let tail = scope.spawn(|| -> io::Result<Vec<u8>> {
-            let mut bytes = Vec::new();
+        // The tail prints every id up to three times, one a line: room for that up front, so
+        // the buffer is not grown (and copied, and its old pages kept) by doubling.
+        let id_bytes: usize = design.services.iter().map(|s| s.id.len() + 16).sum();
+        let tail_ids = &ids;
+        let tail = scope.spawn(move || -> io::Result<Vec<u8>> {
+            let mut bytes = Vec::with_capacity(3 * id_bytes);
             let mut json = Pretty {
                 out: &mut bytes,
                 buffer: Vec::with_capacity(FLUSH_AT + 4096),
                 depth: 1,
                 first: false,
             };
-            write_tail(&mut json, analysis, &ids)?;
+            write_tail(&mut json, analysis, tail_ids)?;
             json.out.write_all(&json.buffer)?;
             drop(json);
             Ok(bytes)

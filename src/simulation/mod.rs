@@ -238,7 +238,7 @@ struct Out {
     event: u32,
     /// A direct call: no bus latency.
     sync: bool,
-    filter: Option<Arc<crate::model::EdgeFilter>>,
+    filter: Option<Arc<crate::model::filter::CompiledFilter>>,
 }
 
 /// Which out-edges a publish takes.
@@ -364,7 +364,7 @@ impl Simulation {
                     to,
                     event,
                     sync: edge.mode == crate::model::EdgeMode::Sync,
-                    filter: edge.filter.as_deref().cloned().map(Arc::new),
+                    filter: edge.filter.as_deref().map(|f| Arc::new(f.compile())),
                 });
             }
         }

@@ -408,8 +408,7 @@ fn a_filtered_edge_takes_only_the_events_it_matches() {
     design.connect("f", "everyone", "Customer");
     let at = design.edge_position(gold).unwrap();
     design.edges[at].filter = Some(Box::new(EdgeFilter {
-        pattern: Some(json!({"detail": {"tier": ["gold"]}})),
-        ..EdgeFilter::default()
+        ..EdgeFilter::with_pattern(&json!({"detail": {"tier": ["gold"]}}))
     }));
     let (_, handlers) = handled_by(
         &design,
@@ -463,8 +462,9 @@ fn a_bus_delivers_to_the_rules_whose_pattern_matches() {
     design.connect("events", "other-event", "Shipped");
     let at = design.edge_position(rule).unwrap();
     design.edges[at].filter = Some(Box::new(EdgeFilter {
-        pattern: Some(json!({"source": ["gw"], "detail": {"total": [{"anything-but": 0}]}})),
-        ..EdgeFilter::default()
+        ..EdgeFilter::with_pattern(
+            &json!({"source": ["gw"], "detail": {"total": [{"anything-but": 0}]}}),
+        )
     }));
     let (_, handlers) = handled_by(&design, &[json!({"total": 5}), json!({"total": 0})]);
     assert_eq!(
