@@ -1,0 +1,111 @@
+//! What the CLI prints for a terminal: values from a file or an argument made harmless.
+//!
+//! An id is any Unicode, so raw it could hold a newline that forges an `ok: no cycles` line,
+//! an ANSI escape that rewrites the screen, or a bidi override that shows `a -> b` as `b -> a`.
+//! Everything the CLI prints as text (reports, errors) goes through here; JSON, Markdown, DOT
+//! and Mermaid output keep exact values under their own escaping.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Longest value shown whole, in characters; longer ones are cut with their length said.
+pub const VALUE_CHARS: usize = 120;
+/// Longest line of a message shown whole, in characters (a message quotes values itself).
+pub const LINE_CHARS: usize = 1000;
+
+/// True for characters that would change what a terminal shows rather than show themselves:
+/// C0 and C1 controls, DEL, bidi embeddings, overrides, isolates and marks, and the Unicode
+/// line and paragraph separators.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            | '\u{2028}' | '\u{2029}')
+}
+
+/// `text` with every unsafe character written as an escape: `\n`, `\r`, `\t`, `\u{1b}`.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` cut to `max_chars` characters, saying how long it was: `abc… (50000000 bytes)`.
+pub fn cut(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len())),
+    }
+}
+
+/// A value (an id, an event name, a path) as the CLI prints it: cut to [`VALUE_CHARS`] first
+/// (so a 50 MB id costs nothing to escape), then escaped.
+pub fn value(text: &str) -> String {
+    let cut = cut(text, VALUE_CHARS);
+    escape(&cut).into_owned()
+}
+
+/// A message of several lines (a library error's text) as the CLI prints it: its line breaks
+/// kept, every other unsafe character escaped, and each line cut to [`LINE_CHARS`].
+pub fn message(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(1 << 16));
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&escape(&cut(line, LINE_CHARS)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_are_escaped_and_plain_text_is_borrowed() {
+        assert!(matches!(escape("gateway-é ✓"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\nok: no cycles"), "a\\nok: no cycles");
+        assert_eq!(escape("\u{1b}[2J\r\t"), "\\u{1b}[2J\\r\\t");
+        assert_eq!(
+            escape("x\u{202E}y\u{2066}z\u{85}"),
+            "x\\u{202e}y\\u{2066}z\\u{85}"
+        );
+        assert_eq!(escape("\u{7f}\u{2028}"), "\\u{7f}\\u{2028}");
+    }
+
+    #[test]
+    fn long_values_are_cut_with_their_length() {
+        let long = "é".repeat(10_000);
+        let shown = value(&long);
+        assert!(shown.starts_with(&"é".repeat(VALUE_CHARS)));
+        assert!(shown.ends_with("… (20000 bytes)"), "{shown}");
+        assert_eq!(value("short"), "short");
+        assert_eq!(cut("abc", 3), "abc");
+        assert_eq!(cut("abcd", 3), "abc… (4 bytes)");
+    }
+
+    #[test]
+    fn messages_keep_their_lines_and_escape_the_rest() {
+        let text = format!("error: x\n  hint: y\u{1b}[31m\n{}", "z".repeat(5000));
+        let shown = message(&text);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1], "  hint: y\\u{1b}[31m");
+        assert!(lines[2].ends_with("… (5000 bytes)"));
+        assert!(message("a\rb").contains("\\r"));
+    }
+}
