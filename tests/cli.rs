@@ -2,7 +2,14 @@
 
 use std::path::{Path, PathBuf};
 mod common;
-use common::{run, run_stdin};
+use common::{bin, run, run_stdin};
+
+#[cfg(unix)]
+#[path = "cli/contract.rs"]
+mod contract;
+#[cfg(unix)]
+#[path = "cli/output_files.rs"]
+mod output_files;
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -59,16 +59,37 @@ pub fn value(text: &str) -> String {
 }
 
 /// A message of several lines (a library error's text) as the CLI prints it: its line breaks
-/// kept, every other unsafe character escaped, and each line cut to [`LINE_CHARS`].
+/// kept, every other unsafe character escaped, and each line over [`LINE_CHARS`] cut in the
+/// middle, keeping its start and its end (where clap and our errors say which argument or
+/// field it was): `invalid value 'ppp… (cut: 100047 bytes in all) …ppp' for '--format'`.
 pub fn message(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(1 << 16));
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&escape(&cut(line, LINE_CHARS)));
+        out.push_str(&escape(&cut_middle(line, LINE_CHARS)));
     }
     out
+}
+
+fn cut_middle(line: &str, max_chars: usize) -> Cow<'_, str> {
+    let Some((head_end, _)) = line.char_indices().nth(max_chars * 3 / 4) else {
+        return Cow::Borrowed(line);
+    };
+    let tail_chars = max_chars / 4;
+    let Some((tail_start, _)) = line.char_indices().rev().nth(tail_chars.saturating_sub(1)) else {
+        return Cow::Borrowed(line);
+    };
+    if tail_start <= head_end {
+        return Cow::Borrowed(line);
+    }
+    Cow::Owned(format!(
+        "{}… (cut: {} bytes in all) …{}",
+        &line[..head_end],
+        line.len(),
+        &line[tail_start..]
+    ))
 }
 
 #[cfg(test)]
@@ -100,12 +121,23 @@ mod tests {
 
     #[test]
     fn messages_keep_their_lines_and_escape_the_rest() {
-        let text = format!("error: x\n  hint: y\u{1b}[31m\n{}", "z".repeat(5000));
+        let text = format!(
+            "error: x\n  hint: y\u{1b}[31m\n'{}' for '--format'",
+            "z".repeat(5000)
+        );
         let shown = message(&text);
         let lines: Vec<&str> = shown.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[1], "  hint: y\\u{1b}[31m");
-        assert!(lines[2].ends_with("… (5000 bytes)"));
+        assert!(lines[2].starts_with("'zzz"), "{}", lines[2]);
+        assert!(
+            lines[2].contains("… (cut: 5017 bytes in all) …"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[2].ends_with("zz' for '--format'"), "{}", lines[2]);
+        assert!(lines[2].chars().count() < LINE_CHARS + 40);
+        assert_eq!(message(&"y".repeat(LINE_CHARS)), "y".repeat(LINE_CHARS));
         assert!(message("a\rb").contains("\\r"));
     }
 }
