@@ -129,9 +129,19 @@ pub struct SessionLock {
     _file: File,
 }
 
+/// Creates the folder, readable by its owner only where a mode can say so: the copies are
+/// the user's unsaved work, and the data folder is not where they chose to share it.
+fn create_folder(folder: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
+}
+
 /// Creates the folder and takes the lock of a session.
 pub fn lock_session(folder: &Path, session: &str) -> io::Result<SessionLock> {
-    std::fs::create_dir_all(folder)?;
+    create_folder(folder)?;
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -160,7 +170,7 @@ pub fn write(
     design: &Design,
     taken: SystemTime,
 ) -> io::Result<Snapshot> {
-    std::fs::create_dir_all(folder)?;
+    create_folder(folder)?;
     let key = key_for(session, file);
     crate::io::write_atomic(
         &design_path(folder, &key),
@@ -484,6 +494,17 @@ mod tests {
         remove(folder.path(), &written.key).unwrap();
         assert!(list(folder.path()).is_empty());
         remove(folder.path(), &written.key).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_is_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let data = tempfile::tempdir().unwrap();
+        let folder = folder_in(data.path());
+        write(&folder, "s", None, &design("X"), SystemTime::now()).unwrap();
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]
