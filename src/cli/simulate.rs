@@ -10,9 +10,9 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use super::escape::escape;
-use super::{EXIT_OK, shown, stdout};
+use super::{EXIT_OK, report_load_error, shown, stdout};
 use crate::simulation::{
-    Scenario, Simulation, TraceEntry, TraceKind, load_scenario, reason_phrase,
+    Scenario, ScenarioError, Simulation, TraceEntry, TraceKind, load_scenario, reason_phrase,
 };
 
 /// How routes reach functions, shown by `simulate --help`.
@@ -81,6 +81,7 @@ pub(super) fn run(args: &SimulateArgs) -> u8 {
     };
     let mut scenario = match scenario {
         Ok(scenario) => scenario,
+        Err(ScenarioError::File(error)) => return report_load_error(&error),
         Err(error) => return stdout::error(&error.to_string(), ""),
     };
     if args.seed.is_some() {

@@ -262,4 +262,12 @@ fn a_missing_design_says_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("hint: check the file name"), "{stderr}");
+    let design = s("register_login.json");
+    let out = run(&["simulate", &design, "--scenario", "/no/such.scenario.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("hint: check the file name"), "{stderr}");
+    let out = run(&["check", env!("CARGO_MANIFEST_DIR")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("hint:"), "{}", text(&out.stderr));
 }
