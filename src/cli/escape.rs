@@ -92,6 +92,94 @@ fn cut_middle(line: &str, max_chars: usize) -> Cow<'_, str> {
     ))
 }
 
+/// Escapes what a terminal would act on in a stream of text (Markdown, DOT, Mermaid plans and
+/// every report, when standard output is a terminal): like [`escape`], but line breaks and
+/// tabs pass, and bytes that are not UTF-8 are shown as `\x..`. Text cut between two writes
+/// in the middle of a character is held until the rest arrives.
+pub struct TerminalWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> TerminalWriter<W> {
+    /// Wraps a writer.
+    pub fn new(inner: W) -> TerminalWriter<W> {
+        TerminalWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes out what is pending; `end` says no more bytes will come, so an incomplete
+    /// character at the end is shown as bytes.
+    fn drain(&mut self, end: bool) -> std::io::Result<()> {
+        let mut out = String::with_capacity(self.pending.len() + 16);
+        let mut rest = &self.pending[..];
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    push_terminal_text(&mut out, text);
+                    rest = &[];
+                    break;
+                }
+                Err(error) => {
+                    let (valid, after) = rest.split_at(error.valid_up_to());
+                    // from_utf8 said these bytes are valid.
+                    push_terminal_text(&mut out, std::str::from_utf8(valid).unwrap_or_default());
+                    match error.error_len() {
+                        Some(n) => {
+                            for byte in &after[..n] {
+                                let _ = write!(out, "\\x{byte:02x}");
+                            }
+                            rest = &after[n..];
+                        }
+                        None if end => {
+                            for byte in after {
+                                let _ = write!(out, "\\x{byte:02x}");
+                            }
+                            rest = &[];
+                            break;
+                        }
+                        None => {
+                            rest = after;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let kept = rest.len();
+        let start = self.pending.len() - kept;
+        self.pending.drain(..start);
+        self.inner.write_all(out.as_bytes())
+    }
+}
+
+fn push_terminal_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(c, '\n' | '\t') || !is_unsafe(c) {
+            out.push(c);
+        } else if c == '\r' {
+            out.push_str("\\r");
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        self.drain(false)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.drain(true)?;
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +227,27 @@ mod tests {
         assert!(lines[2].chars().count() < LINE_CHARS + 40);
         assert_eq!(message(&"y".repeat(LINE_CHARS)), "y".repeat(LINE_CHARS));
         assert!(message("a\rb").contains("\\r"));
+    }
+
+    #[test]
+    fn a_terminal_stream_keeps_lines_and_escapes_the_rest_across_writes() {
+        use std::io::Write;
+        let mut out = TerminalWriter::new(Vec::new());
+        let text = "| a\u{1b}[31m | b\u{202e}c |\n\tnext é\r\n".as_bytes();
+        // Cut inside the two-byte é and the three-byte U+202E.
+        let cut_at = [3, 13, 14, text.len() - 4, text.len() - 3];
+        let mut start = 0;
+        for &end in &cut_at {
+            out.write_all(&text[start..end]).unwrap();
+            start = end;
+        }
+        out.write_all(&text[start..]).unwrap();
+        out.write_all(b"bad \xff\xfe end \xe2\x80").unwrap();
+        out.flush().unwrap();
+        let shown = String::from_utf8(out.inner).unwrap();
+        assert_eq!(
+            shown,
+            "| a\\u{1b}[31m | b\\u{202e}c |\n\tnext é\\r\nbad \\xff\\xfe end \\xe2\\x80"
+        );
     }
 }

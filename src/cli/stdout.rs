@@ -7,7 +7,7 @@
 //! - A reader that went away (`plan big.json | head -1`) is not an error: the subcommand stops
 //!   writing, prints nothing about it and exits with the code it would have had (0 or 1).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use super::EXIT_INVALID;
 use super::escape;
@@ -24,8 +24,17 @@ pub(super) fn write(
             "redirect it to a file or a pipe (`> out.txt`), or to /dev/null to discard it",
         ));
     }
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    match produce(&mut out).and_then(|()| out.flush()) {
+    let stdout = io::stdout().lock();
+    // On a terminal, what the plan formats carry raw (an id's escape sequence in Markdown or
+    // DOT) is escaped too; into a file or a pipe the bytes are the format's own.
+    let written = if stdout.is_terminal() {
+        let mut out = BufWriter::with_capacity(1 << 16, escape::TerminalWriter::new(stdout));
+        produce(&mut out).and_then(|()| out.flush())
+    } else {
+        let mut out = BufWriter::with_capacity(1 << 16, stdout);
+        produce(&mut out).and_then(|()| out.flush())
+    };
+    match written {
         Ok(()) => Ok(()),
         Err(e) => match ended(e) {
             None => Ok(()),

@@ -271,3 +271,41 @@ fn a_missing_design_says_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("hint:"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn on_a_terminal_the_plan_formats_escape_what_they_carry_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_temp(
+        &dir,
+        "esc.json",
+        r#"{"version": 1, "services": [{"id": "a\u001b[31mred\u202e", "kind": "queue"}]}"#,
+    );
+    let plan = |terminal: bool| {
+        let command = format!(
+            "{} plan {} --format markdown",
+            env!("CARGO_BIN_EXE_event-architect"),
+            path.display()
+        );
+        let out = if terminal {
+            // util-linux's `script` runs the command on a pseudo-terminal.
+            Command::new("script")
+                .args(["-qec", &command, "/dev/null"])
+                .stdin(Stdio::null())
+                .output()
+                .expect("script (util-linux) runs the binary on a terminal")
+        } else {
+            Command::new("sh").args(["-c", &command]).output().unwrap()
+        };
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let on_terminal = plan(true);
+    assert!(!on_terminal.contains('\u{1b}'), "{on_terminal:?}");
+    assert!(!on_terminal.contains('\u{202e}'), "{on_terminal:?}");
+    assert!(
+        on_terminal.contains("a\\u{1b}[31mred\\u{202e}"),
+        "{on_terminal}"
+    );
+    // Into a pipe, the Markdown is the plan module's own bytes.
+    assert!(plan(false).contains("a\u{1b}[31mred"));
+}
