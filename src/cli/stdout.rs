@@ -75,7 +75,7 @@ pub(super) fn write_hint(error: &io::Error) -> &'static str {
         IsADirectory => "name a file inside that folder",
         NotADirectory => "a part of the path is a file, not a folder: check the path",
         ReadOnlyFilesystem => "that file system is read-only: write somewhere else",
-        _ if error.to_string().contains("standard output is closed") => {
+        _ if crate::io::output::is_closed_stdout(error) => {
             "redirect standard output to a file or a pipe, or write with -o FILE"
         }
         _ => "check the path and the disk, then try again",

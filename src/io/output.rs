@@ -95,9 +95,19 @@ pub fn stdout_is_closed() -> bool {
         .is_some_and(|flags| flags & ACCESS_MODE == READ_WRITE)
 }
 
+/// Why a write to standard output was refused: it is closed (see [`stdout_is_closed`]).
+#[derive(Debug, thiserror::Error)]
+#[error("standard output is closed")]
+pub struct StdoutClosed;
+
 /// The error for a closed standard output.
 pub fn closed_stdout() -> io::Error {
-    io::Error::other("standard output is closed")
+    io::Error::other(StdoutClosed)
+}
+
+/// True when `error` is [`closed_stdout`]'s.
+pub fn is_closed_stdout(error: &io::Error) -> bool {
+    error.get_ref().is_some_and(|inner| inner.is::<StdoutClosed>())
 }
 
 /// Where a write goes.
