@@ -554,6 +554,7 @@ fn unsaved_work_survives_a_crash_and_is_restored_on_the_next_start() {
     h.get_by_label(&path.display().to_string());
     h.get_by_label_contains("copy taken");
     h.get_by_label_contains("just now");
+    assert!(h.query_by_label_contains("changed on disk").is_none());
     h.get_by_label("Restore").click();
     settle(&mut h);
     assert_eq!(h.state().design(), &edited);
@@ -599,9 +600,18 @@ fn a_recovery_copy_can_be_discarded_and_quit_discard_removes_it() {
     h.run_steps(90);
     assert_eq!(h.state().recovery_copies_written(), 1);
     drop(h);
+    // Someone changes the file after the copy was taken: the dialog says so.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
 
     let mut h = recovering_harness(saved.clone(), &path, &data);
     settle(&mut h);
+    h.get_by_label_contains("changed on disk after this copy was taken");
     h.get_by_label("Discard").click();
     settle(&mut h);
     assert_eq!(h.state().design(), &saved);

@@ -220,6 +220,21 @@ impl Recovery {
                             recovery::utc_text(offer.taken()),
                             recovery::ago_text(offer.taken(), now)
                         ));
+                        let changed_since = offer
+                            .file
+                            .as_deref()
+                            .and_then(|file| std::fs::metadata(file).ok())
+                            .and_then(|metadata| metadata.modified().ok())
+                            .is_some_and(|modified| modified > offer.taken());
+                        if changed_since {
+                            ui.label(
+                                RichText::new(
+                                    "⚠ The file changed on disk after this copy was taken; \
+                                     restoring and saving would replace those changes.",
+                                )
+                                .color(theme::WARNING),
+                            );
+                        }
                         ui.horizontal(|ui| {
                             let restore = ui
                                 .add_enabled(can_restore, egui::Button::new("Restore"))

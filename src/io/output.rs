@@ -107,7 +107,9 @@ pub fn closed_stdout() -> io::Error {
 
 /// True when `error` is [`closed_stdout`]'s.
 pub fn is_closed_stdout(error: &io::Error) -> bool {
-    error.get_ref().is_some_and(|inner| inner.is::<StdoutClosed>())
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<StdoutClosed>())
 }
 
 /// Where a write goes.

@@ -161,8 +161,14 @@ fn a_closed_or_full_stdout_is_exit_2_with_a_message_for_every_subcommand() {
     let out = with_stdout(">&-", &["plan", &clean, "-o", "/dev/stdout"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("/dev/stdout: standard output is closed"), "{stderr}");
-    assert!(stderr.contains("hint: redirect standard output"), "{stderr}");
+    assert!(
+        stderr.contains("/dev/stdout: standard output is closed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: redirect standard output"),
+        "{stderr}"
+    );
 }
 
 #[test]
