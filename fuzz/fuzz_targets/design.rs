@@ -7,6 +7,14 @@
 use libfuzzer_sys::fuzz_target;
 use std::io::Write;
 
+/// A known disagreement, still open in the loader (`tests/fuzz_regressions.rs` holds it as a
+/// strict known failure): text after two byte-order marks loads in memory (one is stripped,
+/// then the fast reader skips another) but is a syntax error when streamed from a file. Not
+/// compared here, so a long run goes on to find anything else; remove this with the fix.
+fn known_disagreement(data: &[u8]) -> bool {
+    data.starts_with(b"\xEF\xBB\xBF\xEF\xBB\xBF")
+}
+
 fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir();
     let path = dir.join(format!("event-architect-fuzz-{}.json", std::process::id()));
@@ -18,11 +26,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let streamed = event_architect::io::load_path(&path);
     let _ = std::fs::remove_file(&path);
-    assert_eq!(
-        format!("{in_memory:?}"),
-        format!("{streamed:?}"),
-        "parse_design and load_path disagree"
-    );
+    if !known_disagreement(data) {
+        assert_eq!(
+            format!("{in_memory:?}"),
+            format!("{streamed:?}"),
+            "parse_design and load_path disagree"
+        );
+    }
     if let Ok(design) = in_memory {
         // What loads also saves and loads back to the same design.
         let saved = event_architect::io::to_json(&design);
