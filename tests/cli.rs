@@ -142,6 +142,13 @@ mod check {
     }
 
     #[test]
+    fn standard_input_is_named_as_in_errors() {
+        let design = std::fs::read_to_string(sample("register_login.json")).unwrap();
+        let out = run_stdin(&["check", "-"], &design);
+        assert!(text(&out.stdout).starts_with("<stdin>: \"User accounts\""));
+    }
+
+    #[test]
     fn invalid_json_report_lists_problems_on_stdout() {
         let out = run_stdin(
             &["check", "-", "--format", "json"],

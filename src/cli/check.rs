@@ -30,7 +30,12 @@ pub enum CheckFormat {
 }
 
 pub(super) fn run(args: &CheckArgs) -> u8 {
-    let origin = args.file.display().to_string();
+    // Named as the loader names it in errors.
+    let origin = if args.file.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        args.file.display().to_string()
+    };
     // Never freed: the process ends right after (see `plan`).
     let design = std::mem::ManuallyDrop::new(match crate::io::load_path(&args.file) {
         Ok(design) => design,
