@@ -8,6 +8,7 @@
 //! | [`simulation`] | discrete-event runs: event bus, in-memory tables, behaviours, scenarios, trace | `model`, `io` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`gui`] | the designer window (feature `gui`): canvas, menus, inspector, problems, file dialogs | everything, egui, eframe, egui_graphs, rfd |
 //!
@@ -21,6 +22,7 @@ pub mod gui;
 pub mod io;
 pub mod model;
 pub mod plan;
+pub mod recovery;
 pub mod simulation;
 
 /// The built-in register/login design (`samples/register_login.json`), opened when no file is.

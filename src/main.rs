@@ -17,11 +17,28 @@ use event_architect::cli::{self, Cli};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        Err(error) => return argument_error(&error),
+    };
     match args.command {
         Some(command) => cli::run(command),
         None => open_window(args.file),
     }
+}
+
+/// `--help` and `--version` as clap prints them; a usage error with the arguments it quotes
+/// escaped and cut (a 100 KB argument is not echoed in full), exit 2.
+fn argument_error(error: &clap::Error) -> ExitCode {
+    if !error.use_stderr() {
+        return match error.print() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(cli::EXIT_INVALID),
+        };
+    }
+    let text = error.render().to_string();
+    eprintln!("{}", cli::escape::message(text.trim_end()));
+    ExitCode::from(cli::EXIT_INVALID)
 }
 
 #[cfg(feature = "gui")]

@@ -2,7 +2,14 @@
 
 use std::path::{Path, PathBuf};
 mod common;
-use common::{run, run_stdin};
+use common::{bin, run, run_stdin};
+
+#[cfg(unix)]
+#[path = "cli/contract.rs"]
+mod contract;
+#[cfg(unix)]
+#[path = "cli/output_files.rs"]
+mod output_files;
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -132,6 +139,13 @@ mod check {
         );
         assert!(stderr.contains("hint:"), "{stderr}");
         assert!(out.stdout.is_empty());
+    }
+
+    #[test]
+    fn standard_input_is_named_as_in_errors() {
+        let design = std::fs::read_to_string(sample("register_login.json")).unwrap();
+        let out = run_stdin(&["check", "-"], &design);
+        assert!(text(&out.stdout).starts_with("<stdin>: \"User accounts\""));
     }
 
     #[test]

@@ -507,3 +507,135 @@ fn shift_drag_selects_boxes_and_dragging_one_moves_them_all_in_one_undo_step() {
     settle(&mut h);
     assert_eq!(h.state().design(), &design, "one undo puts both back");
 }
+
+fn recovering_harness(
+    design: Design,
+    path: &std::path::Path,
+    folder: &std::path::Path,
+) -> Harness<'static, App> {
+    let (path, folder) = (path.to_path_buf(), folder.to_path_buf());
+    Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |_cc| App::with_design(design, Some(path)).with_recovery_folder(folder))
+}
+
+#[test]
+fn unsaved_work_survives_a_crash_and_is_restored_on_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("orders.json");
+    let saved = two_services("a", "b");
+    event_architect::io::save(&path, &saved).unwrap();
+
+    // An edit, then a second of quiet: one copy, not one a frame.
+    let mut h = recovering_harness(saved.clone(), &path, &data);
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    h.run_steps(30);
+    assert_eq!(
+        h.state().recovery_copies_written(),
+        0,
+        "half a second after the edit"
+    );
+    h.run_steps(60);
+    assert_eq!(h.state().recovery_copies_written(), 1);
+    h.run_steps(120);
+    assert_eq!(
+        h.state().recovery_copies_written(),
+        1,
+        "no edit, no new copy"
+    );
+    h.get_by_label("➕ Add service").click();
+    h.run_steps(90);
+    assert_eq!(h.state().recovery_copies_written(), 2);
+    let edited = h.state().design().clone();
+    assert_eq!(edited.services.len(), 4);
+    // The window goes away without saving (as in a crash: nothing asks).
+    drop(h);
+    assert_eq!(event_architect::io::load_path(&path).unwrap(), saved);
+
+    // The next start offers the copy, says whose it is and when it was taken.
+    let mut h = recovering_harness(saved.clone(), &path, &data);
+    settle(&mut h);
+    h.get_by_label("Recover unsaved work");
+    h.get_by_label(&path.display().to_string());
+    h.get_by_label_contains("copy taken");
+    h.get_by_label_contains("just now");
+    assert!(h.query_by_label_contains("changed on disk").is_none());
+    h.get_by_label("Restore").click();
+    settle(&mut h);
+    assert_eq!(h.state().design(), &edited);
+    assert_eq!(h.state().path(), Some(path.as_path()));
+    assert!(
+        h.state().is_dirty(),
+        "restored changes are unsaved until saved"
+    );
+    assert!(h.state().status_text().unwrap().contains("Restored"));
+    assert!(h.query_by_label("Recover unsaved work").is_none());
+    // The restored design gets a copy of this session's at once; the old one goes.
+    h.run_steps(2);
+    assert_eq!(h.state().recovery_copies_written(), 1);
+    let copies = event_architect::recovery::list(&data);
+    assert!(
+        copies.is_empty(),
+        "this window's own copy is not offered: {copies:?}"
+    );
+
+    // A normal save removes the copy: the next start offers nothing.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    settle(&mut h);
+    assert!(!h.state().is_dirty());
+    assert_eq!(event_architect::io::load_path(&path).unwrap(), edited);
+    h.state().recovery_copies_written();
+    drop(h);
+    assert!(event_architect::recovery::list(&data).is_empty());
+    let mut h = recovering_harness(edited.clone(), &path, &data);
+    settle(&mut h);
+    assert!(h.query_by_label("Recover unsaved work").is_none());
+}
+
+#[test]
+fn a_recovery_copy_can_be_discarded_and_quit_discard_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("d.json");
+    let saved = two_services("a", "b");
+    event_architect::io::save(&path, &saved).unwrap();
+    let mut h = recovering_harness(saved.clone(), &path, &data);
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    h.run_steps(90);
+    assert_eq!(h.state().recovery_copies_written(), 1);
+    drop(h);
+    // Someone changes the file after the copy was taken: the dialog says so.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+
+    let mut h = recovering_harness(saved.clone(), &path, &data);
+    settle(&mut h);
+    h.get_by_label_contains("changed on disk after this copy was taken");
+    h.get_by_label("Discard").click();
+    settle(&mut h);
+    assert_eq!(h.state().design(), &saved);
+    assert!(h.query_by_label("Recover unsaved work").is_none());
+    // An edit copied, then Quit › Discard: the copy goes with the changes.
+    h.get_by_label("➕ Add service").click();
+    h.run_steps(90);
+    assert_eq!(h.state().recovery_copies_written(), 1);
+    h.state_mut()
+        .push_action(event_architect::gui::Action::Intent(
+            event_architect::gui::Intent::Quit,
+        ));
+    settle(&mut h);
+    h.get_by_label("Discard").click();
+    settle(&mut h);
+    h.state().recovery_copies_written();
+    drop(h);
+    assert!(event_architect::recovery::list(&data).is_empty());
+}

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{EXIT_CYCLES, EXIT_INVALID, EXIT_OK, fail};
+use super::{EXIT_CYCLES, EXIT_OK, report_load_error, shown, shown_path, stdout};
 use crate::analysis::{Analysis, analyze};
 use crate::io::LoadError;
 use crate::model::Design;
-use crate::plan::path_text;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -31,33 +30,40 @@ pub enum CheckFormat {
 }
 
 pub(super) fn run(args: &CheckArgs) -> u8 {
-    let origin = args.file.display().to_string();
+    // Named as the loader names it in errors.
+    let origin = if args.file.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        args.file.display().to_string()
+    };
     // Never freed: the process ends right after (see `plan`).
     let design = std::mem::ManuallyDrop::new(match crate::io::load_path_versioned(&args.file) {
         Ok((design, version)) => {
             if let Some(note) = crate::io::migration_note(&crate::io::origin(&args.file), version) {
-                eprintln!("{note}");
+                eprintln!("{}", super::shown(&note));
             }
             design
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            let code = report_load_error(&error);
+            // The JSON report is the output of `check --format json`, for an invalid design
+            // too: CI reads the problems from it (the README's contract says so).
             if args.format == CheckFormat::Json {
                 let report = invalid_json(&error);
-                let _ = writeln!(io::stdout().lock(), "{report:#}");
+                if let Err(code) = stdout::write("the report", |out| writeln!(out, "{report:#}")) {
+                    return code;
+                }
             }
-            return EXIT_INVALID;
+            return code;
         }
     });
     let analysis = std::mem::ManuallyDrop::new(analyze(&design));
-    let mut out = io::stdout().lock();
-    let written = match args.format {
-        CheckFormat::Text => write_text(&mut out, &origin, &design, &analysis),
+    let written = stdout::write("the report", |out| match args.format {
+        CheckFormat::Text => write_text(out, &origin, &design, &analysis),
         CheckFormat::Json => writeln!(out, "{:#}", valid_json(&design, &analysis)),
-    }
-    .and_then(|()| out.flush());
-    if let Err(error) = written {
-        return fail(&anyhow::Error::from(error).context("cannot write the report"));
+    });
+    if let Err(code) = written {
+        return code;
     }
     if analysis.is_acyclic() {
         EXIT_OK
@@ -73,12 +79,14 @@ pub(super) fn write_text(
     design: &Design,
     analysis: &Analysis,
 ) -> io::Result<()> {
+    // Ids, names and the path are escaped and cut: an id holding a newline must not forge
+    // an `ok: no cycles` line.
     let name = if design.name.is_empty() {
-        "(unnamed)"
+        "(unnamed)".to_owned()
     } else {
-        &design.name
+        shown(&design.name)
     };
-    writeln!(out, "{origin}: \"{name}\"")?;
+    writeln!(out, "{}: \"{name}\"", shown(origin))?;
     writeln!(
         out,
         "  {} services, {} edges, {} stages",
@@ -88,11 +96,15 @@ pub(super) fn write_text(
     )?;
     if analysis.is_acyclic() {
         writeln!(out, "ok: no cycles")?;
-        let order: Vec<&str> = analysis.order.iter().map(|&s| design.id(s)).collect();
+        let order: Vec<String> = analysis
+            .order
+            .iter()
+            .map(|&s| shown(design.id(s)))
+            .collect();
         writeln!(out, "order: {}", order.join(", "))?;
         writeln!(out, "stages:")?;
         for (i, stage) in analysis.stages.iter().enumerate() {
-            let ids: Vec<&str> = stage.iter().map(|&s| design.id(s)).collect();
+            let ids: Vec<String> = stage.iter().map(|&s| shown(design.id(s))).collect();
             writeln!(out, "  {}: {}", i + 1, ids.join(", "))?;
         }
     } else {
@@ -103,13 +115,13 @@ pub(super) fn write_text(
             if count == 1 { "" } else { "s" }
         )?;
         for (i, cycle) in analysis.cycles.iter().enumerate() {
-            let ids: Vec<&str> = cycle.members.iter().map(|&s| design.id(s)).collect();
+            let ids: Vec<String> = cycle.members.iter().map(|&s| shown(design.id(s))).collect();
             writeln!(
                 out,
                 "  cycle {}: {} (path: {})",
                 i + 1,
                 ids.join(", "),
-                path_text(design, &cycle.path)
+                shown_path(design, &cycle.path)
             )?;
             for crossing in crate::analysis::filters_crossed(design, cycle) {
                 writeln!(

@@ -1,13 +1,16 @@
 //! The command line: argument parsing (clap) and the headless subcommands.
 //!
 //! Exit codes, for every subcommand: 0 success, 1 the design has cycles (output is still
-//! written), 2 bad input (unreadable or invalid file, bad arguments).
+//! written), 2 bad input (unreadable or invalid file, bad arguments) or output that could not
+//! be written. What goes to stdout and what to stderr is the README's table; `tests/cli.rs`
+//! checks it for every subcommand.
 
 mod check;
+pub mod escape;
 mod plan;
 mod simulate;
+mod stdout;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -68,46 +71,61 @@ pub fn run(command: Command) -> ExitCode {
         Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();
-            match std::io::stdout().lock().write_all(schema.as_bytes()) {
+            match stdout::write("the schema", |out| out.write_all(schema.as_bytes())) {
                 Ok(()) => EXIT_OK,
-                Err(error) => fail(&anyhow::Error::from(error).context("cannot write the schema")),
+                Err(code) => code,
             }
         }
     };
     ExitCode::from(code)
 }
 
-/// Prints an error in the usual `error: ...` style (with its causes) and returns exit code 2.
+/// Prints an error in the usual `error: ...` style (with its causes, made safe for a terminal)
+/// and returns exit code 2.
 pub fn fail(error: &anyhow::Error) -> u8 {
-    eprintln!("error: {error:#}");
-    EXIT_INVALID
+    stdout::error(&format!("{error:#}"), "")
 }
 
 /// Loads a design for a subcommand, printing the error the way the GUI shows it.
 pub fn load(path: &Path) -> Result<Design, u8> {
-    match crate::io::load_path_versioned(path) {
-        Ok((design, version)) => {
-            if let Some(note) = crate::io::migration_note(&crate::io::origin(path), version) {
-                eprintln!("{note}");
-            }
-            Ok(design)
-        }
-        Err(error) => {
-            eprintln!("error: {}", error as LoadError);
-            Err(EXIT_INVALID)
-        }
-    }
+    // An older file-format version is migrated in memory without a word: `check` and the
+    // window say it, a plan in a pipeline stays quiet.
+    crate::io::load_path(path).map_err(|error| report_load_error(&error))
+}
+
+/// Prints why a design could not be loaded (escaped, long lines cut, with a hint for a plain
+/// I/O error) and returns exit code 2.
+pub(crate) fn report_load_error(error: &LoadError) -> u8 {
+    let text = error.to_string();
+    let hint = match error {
+        LoadError::Io { source, .. } if !text.contains("hint:") => stdout::read_hint(source),
+        _ => "",
+    };
+    stdout::error(&text, hint)
+}
+
+/// A value from a file or an argument (id, event, path) made safe to print: see [`escape`].
+pub(crate) fn shown(text: &str) -> String {
+    escape::value(text)
+}
+
+/// A cycle's path, `a -> b -> a`, each id made safe to print.
+pub(crate) fn shown_path(design: &Design, path: &[crate::model::ServiceIndex]) -> String {
+    let ids: Vec<String> = path.iter().map(|&s| shown(design.id(s))).collect();
+    ids.join(" -> ")
 }
 
 /// Prints the analysis of the built-in design: what `event-architect` does without a window.
 pub fn print_builtin() -> ExitCode {
     let design = crate::builtin_design();
     let analysis = crate::analysis::analyze(&design);
-    let mut out = std::io::stdout().lock();
-    let code = match check::write_text(&mut out, "built-in design", &design, &analysis) {
+    let written = stdout::write("the report", |out| {
+        check::write_text(out, "built-in design", &design, &analysis)
+    });
+    let code = match written {
         Ok(()) if analysis.is_acyclic() => EXIT_OK,
         Ok(()) => EXIT_CYCLES,
-        Err(error) => fail(&error.into()),
+        Err(code) => code,
     };
     ExitCode::from(code)
 }

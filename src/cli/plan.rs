@@ -4,10 +4,8 @@ use std::io::{self, Write};
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
-use anyhow::Context;
-
-use super::{EXIT_CYCLES, EXIT_OK, fail, load};
-use crate::plan::{PlanFormat, analyze_with_events, path_text, write_plan_with};
+use super::{EXIT_CYCLES, EXIT_OK, load, shown, shown_path, stdout};
+use crate::plan::{PlanFormat, analyze_with_events, write_plan_with};
 
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
@@ -35,21 +33,22 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
         .unwrap_or(PlanFormat::Json);
     let (analysis, events) = analyze_with_events(&design);
     let (analysis, events) = (ManuallyDrop::new(analysis), ManuallyDrop::new(events));
+    let plan = |out: &mut dyn Write| write_plan_with(out, format, &design, &analysis, &events);
     let written = match &args.output {
-        Some(path) => crate::io::write_atomic_with(path, |out| {
-            write_plan_with(out, format, &design, &analysis, &events)
-        })
-        .with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            let stdout = io::stdout().lock();
-            let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
-            write_plan_with(&mut out, format, &design, &analysis, &events)
-                .and_then(|()| out.flush())
-                .context("cannot write the plan to standard output")
-        }
+        Some(path) => crate::io::write_atomic_with(path, plan).or_else(|error| {
+            // `-o /dev/stdout | head` is a reader going away too.
+            match stdout::ended(error) {
+                None => Ok(()),
+                Some(error) => Err(stdout::error(
+                    &format!("cannot write {}: {error}", path.display()),
+                    stdout::write_hint(&error),
+                )),
+            }
+        }),
+        None => stdout::write("the plan", plan),
     };
-    if let Err(error) = written {
-        return fail(&error);
+    if let Err(code) = written {
+        return code;
     }
     if analysis.is_acyclic() {
         return EXIT_OK;
@@ -59,7 +58,7 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     let _ = writeln!(
         err,
         "error: {} has {count} cycle{}; the plan was written with each cycle as one step",
-        args.file.display(),
+        shown(&args.file.display().to_string()),
         if count == 1 { "" } else { "s" }
     );
     for (i, cycle) in analysis.cycles.iter().enumerate() {
@@ -67,7 +66,7 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
             err,
             "  cycle {}: {}",
             i + 1,
-            path_text(&design, &cycle.path)
+            shown_path(&design, &cycle.path)
         );
     }
     let _ = writeln!(err, "  hint: remove or redirect one edge of each cycle");

@@ -2,16 +2,17 @@
 //! trace and the store (text timeline or JSON).
 
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::{EXIT_INVALID, EXIT_OK, fail};
+use super::escape::escape;
+use super::{EXIT_OK, report_load_error, shown, stdout};
 use crate::simulation::{
-    Scenario, Simulation, TraceEntry, TraceKind, load_scenario, reason_phrase,
+    Scenario, ScenarioError, Simulation, TraceEntry, TraceKind, load_scenario, reason_phrase,
 };
 
 /// How routes reach functions, shown by `simulate --help`.
@@ -65,10 +66,10 @@ pub enum SimulateFormat {
 
 pub(super) fn run(args: &SimulateArgs) -> u8 {
     if args.design.as_os_str() == "-" && args.scenario.as_ref().is_some_and(|s| s == "-") {
-        eprintln!(
-            "error: the design and the scenario cannot both be read from standard input\n  hint: pass one of them as a file"
+        return stdout::error(
+            "the design and the scenario cannot both be read from standard input",
+            "pass one of them as a file",
         );
-        return EXIT_INVALID;
     }
     let design = match super::load(&args.design) {
         Ok(design) => design,
@@ -80,36 +81,31 @@ pub(super) fn run(args: &SimulateArgs) -> u8 {
     };
     let mut scenario = match scenario {
         Ok(scenario) => scenario,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_INVALID;
-        }
+        Err(ScenarioError::File(error)) => return report_load_error(&error),
+        Err(error) => return stdout::error(&error.to_string(), ""),
     };
     if args.seed.is_some() {
         scenario.seed = args.seed;
     }
     let mut simulation = match Simulation::new(&design, scenario) {
         Ok(simulation) => simulation,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_INVALID;
-        }
+        Err(error) => return stdout::error(&error.to_string(), ""),
     };
     let origin = args.design.display().to_string();
-    let mut out = BufWriter::new(io::stdout().lock());
-    let written = if args.summary {
-        write_summary(&mut out, args.format, &origin, &mut simulation)
-    } else {
-        let trace = simulation.run_to_end();
-        match args.format {
-            SimulateFormat::Json => writeln!(out, "{:#}", simulation.report_json(&trace)),
-            SimulateFormat::Text => write_text(&mut out, &origin, &simulation, &trace),
+    let written = stdout::write("the simulation", |out| {
+        if args.summary {
+            write_summary(out, args.format, &origin, &mut simulation)
+        } else {
+            let trace = simulation.run_to_end();
+            match args.format {
+                SimulateFormat::Json => writeln!(out, "{:#}", simulation.report_json(&trace)),
+                SimulateFormat::Text => write_text(out, &origin, &simulation, &trace),
+            }
         }
-    }
-    .and_then(|()| out.flush());
+    });
     match written {
         Ok(()) => EXIT_OK,
-        Err(error) => fail(&anyhow::Error::from(error).context("cannot write the simulation")),
+        Err(code) => code,
     }
 }
 
@@ -174,7 +170,7 @@ fn write_summary(
                 time_text(progress.now_us),
             )?;
             for (id, table) in &simulation.store().tables {
-                writeln!(out, "table {id}: {} items", table.len())?;
+                writeln!(out, "table {}: {} items", shown(id), table.len())?;
             }
             Ok(())
         }
@@ -186,8 +182,9 @@ fn write_header(out: &mut dyn Write, origin: &str, simulation: &Simulation) -> i
     let cost = scenario.hash_cost;
     writeln!(
         out,
-        "simulating {origin} with {} ({} requests, seed {}, argon2id m={} KiB t={} p={})",
-        scenario.origin,
+        "simulating {} with {} ({} requests, seed {}, argon2id m={} KiB t={} p={})",
+        shown(origin),
+        shown(&scenario.origin),
         scenario.request_count(),
         simulation.seed(),
         cost.m_cost_kib,
@@ -195,7 +192,7 @@ fn write_header(out: &mut dyn Write, origin: &str, simulation: &Simulation) -> i
         cost.p_cost
     )?;
     for note in simulation.notes() {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", escape(note))?;
     }
     Ok(())
 }
@@ -219,12 +216,12 @@ fn write_text(
         "timeline (virtual time, request, step, service, event: outcome):"
     )?;
     // A payload is shown when it first appears in a request's chain, not at every hop.
-    let mut shown: HashMap<u64, &Value> = HashMap::new();
+    let mut payload_shown: HashMap<u64, &Value> = HashMap::new();
     for entry in trace {
         let from = entry
             .from
             .as_ref()
-            .map(|from| format!(" (from {from})"))
+            .map(|from| format!(" (from {})", shown(from)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -232,19 +229,19 @@ fn write_text(
             time_text(entry.at_us),
             entry.request,
             entry.kind.as_str(),
-            entry.service,
-            entry.event,
-            entry.outcome,
+            shown(&entry.service),
+            shown(&entry.event),
+            escape(&entry.outcome),
         )?;
-        let new_payload = shown.get(&entry.request) != Some(&&entry.payload);
+        let new_payload = payload_shown.get(&entry.request) != Some(&&entry.payload);
         if new_payload
             && matches!(
                 entry.kind,
                 TraceKind::Request | TraceKind::Handle | TraceKind::DeadLetter
             )
         {
-            writeln!(out, "{:>19}{}", "", entry.payload)?;
-            shown.insert(entry.request, &entry.payload);
+            writeln!(out, "{:>19}{}", "", escape(&entry.payload.to_string()))?;
+            payload_shown.insert(entry.request, &entry.payload);
         }
     }
     writeln!(out)?;
@@ -254,10 +251,10 @@ fn write_text(
             out,
             "  #{:<3} {:<18} {} {:<12} {}  ({} after the request)",
             response.request,
-            response.route,
+            shown(&response.route),
             response.status,
             reason_phrase(response.status),
-            response.body,
+            escape(&response.body.to_string()),
             time_text(response.latency_us)
         )?;
     }
@@ -266,13 +263,18 @@ fn write_text(
     for (id, table) in &simulation.store().tables {
         writeln!(
             out,
-            "  {id} ({} item{}, key \"{}\")",
+            "  {} ({} item{}, key \"{}\")",
+            shown(id),
             table.len(),
             if table.len() == 1 { "" } else { "s" },
-            table.key_field
+            shown(&table.key_field)
         )?;
         for item in table.scan() {
-            writeln!(out, "    {}", Value::Object(item.clone()))?;
+            writeln!(
+                out,
+                "    {}",
+                escape(&Value::Object(item.clone()).to_string())
+            )?;
         }
     }
     Ok(())

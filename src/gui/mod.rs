@@ -13,6 +13,7 @@ pub mod canvas;
 pub mod files;
 pub mod geometry;
 pub mod layout;
+pub mod recovery_dialog;
 pub mod simulation_panel;
 pub mod theme;
 pub mod view;
@@ -264,6 +265,8 @@ pub struct App {
     simulation: simulation_panel::SimulationPanel,
     /// The hop the canvas animates: its trace length (a new step restarts it) and start time.
     hop_started: Option<(usize, f64)>,
+    /// Recovery copies of unsaved work, and the dialog offering those a crash left.
+    recovery: recovery_dialog::Recovery,
 }
 
 impl App {
@@ -280,7 +283,29 @@ impl App {
         if let Some(path) = app.doc.path.clone() {
             files::push_recent(&mut app.settings.recent, path);
         }
+        let (recovery, error) = recovery_dialog::Recovery::in_data_dir();
+        app.recovery = recovery;
+        if let Some(error) = error {
+            app.set_error(error);
+        }
         app
+    }
+
+    /// Keeps recovery copies of unsaved work in `folder` (and offers those left there by a
+    /// window that died), as [`App::new`] does in the platform's data folder.
+    pub fn with_recovery_folder(mut self, folder: PathBuf) -> App {
+        let (recovery, error) = recovery_dialog::Recovery::in_folder(folder);
+        self.recovery = recovery;
+        if let Some(error) = error {
+            self.set_error(error);
+        }
+        self
+    }
+
+    /// Recovery copies written so far, after waiting for those under way.
+    pub fn recovery_copies_written(&self) -> u64 {
+        self.recovery.flush();
+        self.recovery.written()
     }
 
     /// The app on a design, without persistence and with the in-app path field instead of
@@ -309,6 +334,7 @@ impl App {
             title: String::new(),
             simulation: simulation_panel::SimulationPanel::new(),
             hop_started: None,
+            recovery: recovery_dialog::Recovery::off(),
         }
     }
 
@@ -515,6 +541,7 @@ impl App {
                 Intent::Open => self.choose_path(ctx, FilePurpose::Open),
                 Intent::OpenPath(path) => self.open(&path),
                 Intent::Quit => {
+                    self.recovery.discard();
                     self.allowed_to_close = true;
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 }
@@ -685,6 +712,25 @@ impl App {
                 self.set_status(format!("Opened {origin} ({count} services){note}"));
             }
             Err(error) => self.show_load_error(error.to_string()),
+        }
+    }
+
+    /// Carries out the recovery dialog's choice.
+    fn recovered(&mut self, outcome: recovery_dialog::Outcome) {
+        match outcome {
+            recovery_dialog::Outcome::Restore {
+                design,
+                file,
+                message,
+            } => {
+                self.replace(design, file.clone());
+                // A history that was never saved: the restored changes are unsaved until the
+                // user saves them, with nothing to undo before them.
+                self.doc.history = History::default();
+                self.recovery.restored(file.as_deref());
+                self.set_status(message);
+            }
+            recovery_dialog::Outcome::Error(error) => self.set_error(error),
         }
     }
 
@@ -1755,6 +1801,9 @@ impl App {
             .inner;
         self.handle_canvas_events(events);
         self.windows_ui(&ctx);
+        if let Some(outcome) = self.recovery.dialog_ui(&ctx, !self.is_dirty()) {
+            self.recovered(outcome);
+        }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             let painter = ctx.layer_painter(egui::LayerId::new(
                 egui::Order::Foreground,
@@ -1771,6 +1820,14 @@ impl App {
             );
         }
         self.run_actions(&ctx);
+        let (dirty, revision) = (self.is_dirty(), self.doc.history.revision());
+        let path = self.doc.path.as_deref();
+        if let Some(error) = self
+            .recovery
+            .tick(&ctx, dirty, revision, &self.doc.design, path)
+        {
+            self.set_error(error);
+        }
         let title = self.title();
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));

@@ -3,13 +3,15 @@
 mod fast;
 pub mod format;
 mod load;
+pub mod output;
 mod strict;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 pub use crate::diagnostics::Problem;
 pub use load::{parse_design, parse_design_owned, parse_design_versioned};
+pub use output::{write_atomic, write_atomic_with};
 
 use crate::model::Design;
 
@@ -105,55 +107,7 @@ pub fn to_json(design: &Design) -> String {
     text
 }
 
-/// Writes `contents` to `path` atomically: see [`write_atomic_with`].
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_atomic_with(path, |out| out.write_all(contents))
-}
-
-/// Streams what `write` produces to `path` atomically: a temporary file in the same folder is
-/// written, flushed to disk and renamed over the target, so a crash leaves the old file or the
-/// new one, never a truncated one.
-///
-/// A target that exists but is not a regular file (`/dev/null`, a named pipe, a terminal) is
-/// written in place: renaming over it would replace the device or pipe itself.
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    if let Ok(metadata) = std::fs::metadata(path)
-        && !metadata.is_file()
-    {
-        if metadata.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "it is a folder; name a file inside it",
-            ));
-        }
-        let mut out = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
-        write(&mut out)?;
-        return out.flush();
-    }
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(".event-architect-")
-        .suffix(".tmp")
-        .tempfile_in(folder)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, temp);
-    write(&mut out)?;
-    let temp = out.into_inner().map_err(|error| error.into_error())?;
-    temp.as_file().sync_all()?;
-    if let Ok(metadata) = std::fs::metadata(path) {
-        // Keep the permissions of the file we replace.
-        let _ = temp.as_file().set_permissions(metadata.permissions());
-    }
-    temp.persist(path).map_err(|error| error.error)?;
-    Ok(())
-}
-
-/// Saves a design atomically (see [`write_atomic`]).
+/// Saves a design atomically (see [`output`] for the rules).
 pub fn save(path: &Path, design: &Design) -> std::io::Result<()> {
     write_atomic(path, to_json(design).as_bytes())
 }
@@ -162,8 +116,6 @@ pub fn save(path: &Path, design: &Design) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::model::ServiceKind;
-    #[cfg(unix)]
-    use std::os::unix::fs::FileTypeExt;
 
     /// A big design file (over a megabyte, so it is streamed through several windows and
     /// interned on a second thread) with non-ASCII ids; `tail` is spliced in before the end.
@@ -357,34 +309,6 @@ mod tests {
         let again = parse_design(saved.as_bytes(), "t.json").unwrap();
         assert_eq!(again, design);
         assert_eq!(to_json(&again), saved);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn writing_to_a_device_writes_in_place_and_a_folder_is_refused() {
-        write_atomic(Path::new("/dev/null"), b"plan").unwrap();
-        assert!(
-            std::fs::metadata("/dev/null")
-                .unwrap()
-                .file_type()
-                .is_char_device()
-        );
-        let folder = tempfile::tempdir().unwrap();
-        assert!(write_atomic(folder.path(), b"x").is_err());
-    }
-
-    #[test]
-    fn a_failed_write_leaves_the_old_file() {
-        let folder = tempfile::tempdir().unwrap();
-        let path = folder.path().join("d.json");
-        std::fs::write(&path, "old").unwrap();
-        let failed = write_atomic_with(&path, |out| {
-            out.write_all(b"half")?;
-            Err(std::io::Error::other("disk full"))
-        });
-        assert!(failed.is_err());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
-        assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -121,6 +121,9 @@ fn read_with(
     window: Window,
 ) -> Result<Loader, LoadError> {
     // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
+    // One is skipped, by each reader on its own (the fast reader skips it itself), so a second
+    // one is an error whether the text comes from memory or from a file.
+    let whole = text;
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     let syntax = |error: serde_json::Error| LoadError::Syntax {
         origin: origin.to_owned(),
@@ -139,7 +142,7 @@ fn read_with(
     };
     // The common shape first; anything unusual is read again, from the start, by serde.
     let fast = |loader: &mut Loader| -> Result<(), Stop> {
-        super::fast::read(&mut &text[..], loader, window)?;
+        super::fast::read(&mut &whole[..], loader, window)?;
         loader.flush();
         Ok(())
     };

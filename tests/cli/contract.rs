@@ -1,0 +1,320 @@
+//! The README's exit-code and stdout/stderr contract, subcommand by subcommand, and what the
+//! CLI prints of hostile ids, paths and arguments.
+
+use super::*;
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+/// What a run gave: exit code, whether stdout and stderr had anything.
+#[derive(Debug, PartialEq, Eq)]
+struct Split {
+    code: Option<i32>,
+    stdout: bool,
+    stderr: bool,
+}
+
+fn split(out: &std::process::Output) -> Split {
+    Split {
+        code: out.status.code(),
+        stdout: !out.stdout.is_empty(),
+        stderr: !out.stderr.is_empty(),
+    }
+}
+
+fn expect(code: i32, stdout: bool, stderr: bool) -> Split {
+    Split {
+        code: Some(code),
+        stdout,
+        stderr,
+    }
+}
+
+fn s(name: &str) -> String {
+    sample(name).to_str().unwrap().to_owned()
+}
+
+const INVALID: &str = r#"{"version": 1, "services": [{"id": "a", "kind": "lambda"}]}"#;
+
+#[test]
+fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write_temp(&dir, "bad.json", INVALID);
+    let bad = bad.to_str().unwrap();
+    let bad_scenario = write_temp(&dir, "bad.scenario.json", "{\"requests\": 3}");
+    let out_file = dir.path().join("plan.md");
+    let clean = s("register_login.json");
+    let loops = s("event_loops.json");
+    let cases: Vec<(Vec<&str>, Split)> = vec![
+        // check: the report is the output; it lists cycles itself.
+        (vec!["check", &clean], expect(0, true, false)),
+        (vec!["check", &loops], expect(1, true, false)),
+        (vec!["check", bad], expect(2, false, true)),
+        (
+            vec!["check", &clean, "--format", "json"],
+            expect(0, true, false),
+        ),
+        (
+            vec!["check", &loops, "--format", "json"],
+            expect(1, true, false),
+        ),
+        // The one exception to "nothing on stdout with exit 2": the JSON report of problems.
+        (
+            vec!["check", bad, "--format", "json"],
+            expect(2, true, true),
+        ),
+        // plan: stdout holds the plan only; cycles go to stderr.
+        (vec!["plan", &clean], expect(0, true, false)),
+        (vec!["plan", &loops], expect(1, true, true)),
+        (vec!["plan", bad], expect(2, false, true)),
+        (
+            vec!["plan", &clean, "-o", out_file.to_str().unwrap()],
+            expect(0, false, false),
+        ),
+        (
+            vec!["plan", &loops, "-o", out_file.to_str().unwrap()],
+            expect(1, false, true),
+        ),
+        // simulate: 0 when the run completed, 2 on bad input.
+        (
+            vec!["simulate", &clean, "--format", "json"],
+            expect(0, true, false),
+        ),
+        (vec!["simulate", bad], expect(2, false, true)),
+        (
+            vec![
+                "simulate",
+                &clean,
+                "--scenario",
+                bad_scenario.to_str().unwrap(),
+            ],
+            expect(2, false, true),
+        ),
+        (vec!["schema"], expect(0, true, false)),
+        // Arguments: usage errors on stderr; --help and --version on stdout.
+        (
+            vec!["plan", &clean, "--format", "pdf"],
+            expect(2, false, true),
+        ),
+        (vec!["check"], expect(2, false, true)),
+        (vec!["frobnicate", "x"], expect(2, false, true)),
+        (vec!["plan", "--help"], expect(0, true, false)),
+        (vec!["--version"], expect(0, true, false)),
+    ];
+    for (args, expected) in cases {
+        let out = run(&args);
+        assert_eq!(
+            split(&out),
+            expected,
+            "{args:?}\nstdout: {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&run(&["check", bad, "--format", "json"]).stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["problems"][0]["path"], "services[0].kind");
+}
+
+/// Runs the binary with its standard output set up by `sh` (`>&-`, `> /dev/full`).
+fn with_stdout(redirect: &str, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec \"$0\" \"$@\" {redirect}"))
+        .arg(env!("CARGO_BIN_EXE_event-architect"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_or_full_stdout_is_exit_2_with_a_message_for_every_subcommand() {
+    let clean = s("register_login.json");
+    let commands: [&[&str]; 5] = [
+        &["check", &clean],
+        &["check", &clean, "--format", "json"],
+        &["plan", &clean],
+        &["simulate", &clean],
+        &["schema"],
+    ];
+    for args in commands {
+        let out = with_stdout(">&-", args);
+        assert_eq!(out.status.code(), Some(2), "{args:?} >&-");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("standard output is closed"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("hint:"), "{stderr}");
+        if Path::new("/dev/full").exists() {
+            let out = with_stdout("> /dev/full", args);
+            assert_eq!(out.status.code(), Some(2), "{args:?} > /dev/full");
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+            assert!(stderr.contains("hint: free some space"), "{stderr}");
+        }
+    }
+    // `> /dev/null` is a place to write, not a closed stdout.
+    let out = with_stdout("> /dev/null", &["plan", &clean]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = with_stdout(">&-", &["plan", &clean, "-o", "/dev/stdout"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("/dev/stdout: standard output is closed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: redirect standard output"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // Far more than a pipe holds (64 KiB), so the writer meets the closed pipe.
+    let mut design = String::from("{\"version\": 2, \"services\": [");
+    for i in 0..20_000 {
+        let comma = if i == 0 { "" } else { "," };
+        design.push_str(&format!(
+            "{comma}{{\"id\": \"service-{i}\", \"kind\": \"queue\"}}"
+        ));
+    }
+    design.push_str("]}");
+    let path = write_temp(&dir, "wide.json", &design);
+    for args in [
+        vec!["plan", path.to_str().unwrap()],
+        vec!["plan", path.to_str().unwrap(), "-o", "/dev/stdout"],
+        vec!["check", path.to_str().unwrap()],
+    ] {
+        let mut child = bin()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The reader is gone (`| head -c 16`).
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
+fn ids_with_control_and_bidi_characters_cannot_forge_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    // A cyclic design whose id tries to print a clean verdict and recolour the terminal.
+    let design = r#"{"version": 1, "name": "x\u001b[2J", "services": [
+        {"id": "a\nok: no cycles", "kind": "queue"},
+        {"id": "b\u202Egnp.exe", "kind": "queue"}],
+      "edges": [{"from": "a\nok: no cycles", "to": "b\u202Egnp.exe", "event": "E"},
+                {"from": "b\u202Egnp.exe", "to": "a\nok: no cycles", "event": "F"}]}"#;
+    let path = write_temp(&dir, "evil\u{1b}[31m.json", design);
+    let out = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.lines().any(|l| l.starts_with("ok:")), "{stdout}");
+    assert!(
+        stdout.contains("a\\nok: no cycles -> b\\u{202e}gnp.exe"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("evil\\u{1b}[31m.json"), "{stdout}");
+    assert!(stdout.contains("\"x\\u{1b}[2J\""), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'),
+        "{stdout}"
+    );
+    let out = run(&["plan", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cycle 1: a\\nok: no cycles -> "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn huge_values_and_arguments_are_cut_with_their_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_id = "x".repeat(5_000_000);
+    let design = format!(
+        r#"{{"version": 1, "services": [{{"id": "{long_id}", "kind": "queue"}}, {{"id": "{long_id}", "kind": "queue"}}]}}"#
+    );
+    let path = write_temp(&dir, "long.json", &design);
+    let out = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 20_000, "{} bytes of stderr", stderr.len());
+    assert!(stderr.contains("duplicate id"), "{stderr}");
+    assert!(stderr.contains(" bytes in all)"), "{stderr}");
+
+    let argument = "p".repeat(100_000);
+    let out = run(&["plan", "x.json", "--format", &argument]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 5_000, "{} bytes of stderr", stderr.len());
+    assert!(stderr.contains("--format"), "{stderr}");
+    assert!(stderr.contains("bytes in all)"), "{stderr}");
+}
+
+#[test]
+fn a_missing_design_says_what_to_do() {
+    let out = run(&["check", "/definitely/not/here.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("hint: check the file name"), "{stderr}");
+    let design = s("register_login.json");
+    let out = run(&["simulate", &design, "--scenario", "/no/such.scenario.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("hint: check the file name"), "{stderr}");
+    let out = run(&["check", env!("CARGO_MANIFEST_DIR")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("hint:"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn on_a_terminal_the_plan_formats_escape_what_they_carry_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_temp(
+        &dir,
+        "esc.json",
+        r#"{"version": 1, "services": [{"id": "a\u001b[31mred\u202e", "kind": "queue"}]}"#,
+    );
+    let plan = |terminal: bool| {
+        let command = format!(
+            "{} plan {} --format markdown",
+            env!("CARGO_BIN_EXE_event-architect"),
+            path.display()
+        );
+        let out = if terminal {
+            // util-linux's `script` runs the command on a pseudo-terminal.
+            Command::new("script")
+                .args(["-qec", &command, "/dev/null"])
+                .stdin(Stdio::null())
+                .output()
+                .expect("script (util-linux) runs the binary on a terminal")
+        } else {
+            Command::new("sh").args(["-c", &command]).output().unwrap()
+        };
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let on_terminal = plan(true);
+    assert!(!on_terminal.contains('\u{1b}'), "{on_terminal:?}");
+    assert!(!on_terminal.contains('\u{202e}'), "{on_terminal:?}");
+    assert!(
+        on_terminal.contains("a\\u{1b}[31mred\\u{202e}"),
+        "{on_terminal}"
+    );
+    // Into a pipe, the Markdown is the plan module's own bytes.
+    assert!(plan(false).contains("a\u{1b}[31mred"));
+}
