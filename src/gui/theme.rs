@@ -120,7 +120,7 @@ pub fn kind_icon(kind: ServiceKind) -> &'static str {
         ServiceKind::Table => "🗄",
         ServiceKind::Queue => "📨",
         ServiceKind::Topic => "📢",
-        ServiceKind::Bucket => "🪣",
+        ServiceKind::Bucket => "📦",
         ServiceKind::Bus => "🚌",
         ServiceKind::StateMachine => "⚙",
         ServiceKind::Stream => "🌊",
