@@ -8,17 +8,21 @@
 //! | [`simulation`] | discrete-event runs: event bus, in-memory tables, behaviours, scenarios, trace | `model`, `io` |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
+//! | [`platform`] | what differs per OS: data folder, app id, command key (one place each) | std |
+//! | [`build_info`] | version, commit and licence of this build | std |
 //! | [`gui`] | the designer window (feature `gui`): canvas, menus, inspector, problems, file dialogs | everything, egui, eframe, egui_graphs, rfd |
 //!
 //! Nothing but `gui` imports egui.
 
 pub mod analysis;
+pub mod build_info;
 pub mod cli;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
 pub mod model;
 pub mod plan;
+pub mod platform;
 pub mod simulation;
 
 /// The built-in register/login design (`samples/register_login.json`), opened when no file is.
