@@ -10,11 +10,14 @@
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
+//! | [`platform`] | what differs per OS: data folder, app id, command key (one place each) | std |
+//! | [`build_info`] | version, commit and licence of this build | std |
 //! | [`gui`] | the designer window (feature `gui`): canvas, menus, inspector, problems, file dialogs | everything, egui, eframe, egui_graphs, rfd |
 //!
 //! Nothing but `gui` imports egui.
 
 pub mod analysis;
+pub mod build_info;
 pub mod cli;
 pub mod diagnostics;
 #[cfg(feature = "gui")]
@@ -22,6 +25,7 @@ pub mod gui;
 pub mod io;
 pub mod model;
 pub mod plan;
+pub mod platform;
 pub mod recovery;
 pub mod simulation;
 

@@ -11,8 +11,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use event_architect::cli::{self, Cli};
 
-/// mimalloc instead of the system allocator: the loader's threads allocate and free at the same
-/// time, which glibc's malloc serialises on an arena lock.
+// The allocator, per platform (the one place this is decided). On Linux mimalloc instead of
+// glibc's malloc: the loader's threads allocate and free at the same time, which glibc serialises
+// on an arena lock (measured in the README). Elsewhere the system allocator: unmeasured there,
+// and mimalloc's C code needs Apple's toolchain to build for macOS.
+#[cfg(all(target_os = "linux", not(feature = "system-allocator")))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Design;
 
-/// Overrides the data folder (tests, portable installs): recovery copies go in `DIR/recovery`.
-pub const DATA_DIR_ENV: &str = "EVENT_ARCHITECT_DATA_DIR";
+/// The environment variable that points the data folder elsewhere (tests, CI).
+pub use crate::platform::DATA_DIR_ENV;
 
 /// Format marker of a `.meta.json` file.
 const META_VERSION: u32 = 1;

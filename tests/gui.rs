@@ -639,3 +639,44 @@ fn a_recovery_copy_can_be_discarded_and_quit_discard_removes_it() {
     drop(h);
     assert!(event_architect::recovery::list(&data).is_empty());
 }
+
+#[test]
+fn help_about_shows_version_commit_and_licence() {
+    let mut h = harness(event_architect::builtin_design());
+    settle(&mut h);
+    assert!(h.query_by_label("MIT OR Apache-2.0").is_none());
+    menu(&mut h, "Help", "About Event Architect");
+    h.get_by_label(event_architect::build_info::VERSION);
+    h.get_by_label(event_architect::build_info::COMMIT);
+    h.get_by_label("MIT OR Apache-2.0");
+    h.get_by_label("Close").click();
+    settle(&mut h);
+    assert!(h.query_by_label("MIT OR Apache-2.0").is_none(), "closed");
+}
+
+#[test]
+fn save_into_a_folder_with_spaces_and_non_ascii_then_reopen_it_from_recent_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("My Designs").join("Zoë – 設計");
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("sign up & log in.json");
+    let design = event_architect::builtin_design();
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    settle(&mut h);
+    type_path_and(&mut h, &path, "Save");
+    assert_eq!(h.state().path(), Some(path.as_path()));
+    assert_eq!(event_architect::io::load_path(&path).unwrap(), design);
+
+    menu(&mut h, "File", "New");
+    assert!(h.state().design().services.is_empty());
+    h.get_by_label("File").click();
+    settle(&mut h);
+    h.get_by_label_contains("Open recent").click();
+    settle(&mut h);
+    h.get_by_label(&path.display().to_string()).click();
+    settle(&mut h);
+    assert_eq!(h.state().path(), Some(path.as_path()));
+    assert_eq!(h.state().design(), &design);
+}

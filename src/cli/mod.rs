@@ -33,7 +33,7 @@ pub const EXIT_INVALID: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "event-architect",
-    version,
+    version = crate::build_info::VERSION_LINE,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {

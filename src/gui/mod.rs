@@ -9,6 +9,7 @@
 //! toggles, which panels are open; eframe itself keeps the window size and panel widths.
 //! Everything else on [`App`] is session state.
 
+pub mod about;
 pub mod canvas;
 pub mod files;
 pub mod geometry;
@@ -43,21 +44,26 @@ const FIT_MARGIN: f32 = 30.0;
 /// Opens the designer window on a design and blocks until it closes.
 ///
 /// `error` (a load error's text) is shown in the window when the requested file could not be
-/// opened; the window then shows `design` instead.
-/// `error` is shown as a failed open; `note` on the status line (such as a file-format
-/// migration).
+/// opened; the window then shows `design` instead. `note` goes on the status line (such as a
+/// file-format migration).
 pub fn run(
     design: Design,
     path: Option<PathBuf>,
     error: Option<String>,
     note: Option<String>,
 ) -> eframe::Result {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([640.0, 420.0])
+        .with_app_id(crate::platform::APP_ID)
+        .with_title("Event Architect");
+    if let Some(icon) = about::window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 420.0])
-            .with_app_id("event-architect")
-            .with_title("Event Architect"),
+        viewport,
+        // Settings and recent files in the platform's data folder (or EVENT_ARCHITECT_DATA_DIR).
+        persistence_path: crate::platform::settings_file(),
         ..Default::default()
     };
     eframe::run_native(
@@ -263,6 +269,7 @@ pub struct App {
     allowed_to_close: bool,
     title: String,
     simulation: simulation_panel::SimulationPanel,
+    about: about::About,
     /// The hop the canvas animates: its trace length (a new step restarts it) and start time.
     hop_started: Option<(usize, f64)>,
     /// Recovery copies of unsaved work, and the dialog offering those a crash left.
@@ -333,6 +340,7 @@ impl App {
             allowed_to_close: false,
             title: String::new(),
             simulation: simulation_panel::SimulationPanel::new(),
+            about: about::About::default(),
             hop_started: None,
             recovery: recovery_dialog::Recovery::off(),
         }
@@ -980,6 +988,11 @@ impl App {
                 ui.checkbox(&mut self.settings.show_problems, "Show problems");
                 ui.checkbox(&mut self.settings.show_simulation, "Show simulation");
             });
+            ui.menu_button("Help", |ui| {
+                if ui.button("About Event Architect").clicked() {
+                    self.about.open();
+                }
+            });
         });
     }
 
@@ -1411,12 +1424,16 @@ impl App {
         }
         ui.add_space(10.0);
         ui.label(RichText::new("How to").strong());
+        let zoom = format!(
+            "{}+wheel or pinch to zoom; F fits the design.",
+            crate::platform::COMMAND_KEY
+        );
         for line in [
             "Double-click empty canvas to add a service.",
             "Drag from the round handle on a box's right edge to another box to connect them.",
             "Drag a box to move it; drag empty canvas to pan.",
             "Shift-drag on empty canvas to select several boxes; drag one to move them all.",
-            "Ctrl+wheel or pinch to zoom; F fits the design.",
+            zoom.as_str(),
             "Click a service or an edge to edit it here.",
         ] {
             ui.label(format!("• {line}"));
@@ -1424,6 +1441,7 @@ impl App {
     }
 
     fn windows_ui(&mut self, ctx: &egui::Context) {
+        self.about.show(ctx);
         if let Some(text) = self.load_error.clone() {
             let mut open = true;
             egui::Window::new("Could not open the file")

@@ -22,14 +22,9 @@ pub const QUIET_SECONDS: f64 = 1.0;
 /// Most seconds an unsaved edit waits for its copy, however busy the user is.
 pub const MAX_WAIT_SECONDS: f64 = 5.0;
 
-/// The data folder: `EVENT_ARCHITECT_DATA_DIR`, else the platform's (eframe's storage folder,
-/// `~/.local/share/event-architect` on Linux).
-// For the merge: a `platform::data_dir()` is coming in another branch; this can become that.
+/// The data folder the recovery copies live in: [`crate::platform::data_dir`].
 fn data_dir() -> Option<PathBuf> {
-    std::env::var_os(recovery::DATA_DIR_ENV)
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| eframe::storage_dir("event-architect"))
+    crate::platform::data_dir()
 }
 
 /// What the user chose in the dialog, for the app to carry out.
