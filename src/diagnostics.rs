@@ -1,6 +1,6 @@
-//! Diagnostics shared by every reader (design files, scenarios): a located [`Problem`], how a list
-//! of them is printed, the did-you-mean matcher, and how a quoted value is cut to a readable
-//! length. One place, so the design loader and the simulator word things the same way.
+//! Diagnostics shared by every reader (design files, scenarios): [`LoadError`], a located
+//! [`Problem`], how a list of them is printed, the did-you-mean matcher, and how a quoted value
+//! is cut to a readable length. One place, so the design loader and the simulator word things the same way.
 
 use std::fmt;
 
@@ -102,6 +102,48 @@ pub fn cut(text: &str) -> String {
     }
     let start: String = text.chars().take(QUOTE_LIMIT).collect();
     format!("{start}... ({} bytes in all)", text.len())
+}
+
+/// Why an input file (a design, a scenario) could not be read. Nothing is half-loaded: a caller
+/// keeps what it had.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read at all.
+    #[error("cannot read {origin}: {source}")]
+    Io {
+        /// The file.
+        origin: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The text is not well-formed JSON.
+    #[error(
+        "{origin}:{line}:{column}: malformed JSON: {message}\n  hint: fix the JSON syntax at that line and column (a missing comma, quote or bracket is the usual cause)"
+    )]
+    Syntax {
+        /// The file.
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// Well-formed JSON that is not a valid design.
+    #[error("{}", invalid_message(origin, problems, *more))]
+    Invalid {
+        /// The file.
+        origin: String,
+        /// The problems, in file order (at most 100).
+        problems: Vec<Problem>,
+        /// How many more were found but not listed.
+        more: usize,
+    },
+}
+
+fn invalid_message(origin: &str, problems: &[Problem], more: usize) -> String {
+    crate::diagnostics::render(origin, "; nothing was loaded", problems, more)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! | [`model`] | services, event edges, ids, edit commands and undo history | std, serde |
 //! | [`analysis`] | cycles, Kahn order, stages, condensed plan, critical path | `model` |
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
-//! | [`simulation`] | discrete-event runs: event bus, in-memory tables, behaviours, scenarios, trace | `model`, `io` |
+//! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |

@@ -9,52 +9,11 @@ mod strict;
 use std::io::Read;
 use std::path::Path;
 
-pub use crate::diagnostics::Problem;
+pub use crate::diagnostics::{LoadError, Problem};
 pub use load::{parse_design, parse_design_owned, parse_design_versioned};
 pub use output::{write_atomic, write_atomic_with};
 
 use crate::model::Design;
-
-/// Why a design could not be read. Nothing is half-loaded: a caller keeps what it had.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// The file could not be read at all.
-    #[error("cannot read {origin}: {source}")]
-    Io {
-        /// The file.
-        origin: String,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// The text is not well-formed JSON.
-    #[error(
-        "{origin}:{line}:{column}: malformed JSON: {message}\n  hint: fix the JSON syntax at that line and column (a missing comma, quote or bracket is the usual cause)"
-    )]
-    Syntax {
-        /// The file.
-        origin: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-    },
-    /// Well-formed JSON that is not a valid design.
-    #[error("{}", invalid_message(origin, problems, *more))]
-    Invalid {
-        /// The file.
-        origin: String,
-        /// The problems, in file order (at most 100).
-        problems: Vec<Problem>,
-        /// How many more were found but not listed.
-        more: usize,
-    },
-}
-
-fn invalid_message(origin: &str, problems: &[Problem], more: usize) -> String {
-    crate::diagnostics::render(origin, "; nothing was loaded", problems, more)
-}
 
 /// What a caller tells the user about a file it opened in an older format, once.
 pub fn migration_note(origin: &str, version: u32) -> Option<String> {

@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostics::{Problem, json_type as type_name, strip_position};
-use crate::io::LoadError;
+use crate::diagnostics::{LoadError, Problem, json_type as type_name, strip_position};
 
 /// The built-in register/login scenario (`samples/register_login.scenario.json`).
 pub const BUILTIN_SCENARIO: &str = include_str!("../../samples/register_login.scenario.json");
