@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 mod common;
-use common::{bin, run, run_stdin};
+#[cfg(unix)]
+use common::bin;
+use common::{run, run_stdin};
 
 #[cfg(unix)]
 #[path = "cli/contract.rs"]
