@@ -244,11 +244,10 @@ fn service(scan: &mut Scanner) -> Option<ServiceText> {
         }
         Some(())
     })?;
-    // An empty id, a missing id or kind, or a property of the wrong type are problems the
-    // general reader reports.
-    let kind = parts.kind?;
+    // An empty id or a missing id or kind are problems the general reader reports (as is a
+    // property of the wrong type, refused above; properties before `kind` go to it too, since
+    // they cannot be checked yet: `save` writes the kind first).
     let complete = seen & 0b101 == 0b101 && parts.id.1 > parts.id.0;
-    let _ = kind;
     complete.then_some(parts)
 }
 

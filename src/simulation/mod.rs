@@ -385,7 +385,7 @@ impl Simulation {
                     .insert(service.id.clone(), Table::new("key".to_owned()));
             }
         }
-        for (service, times) in &scenario.schedules {
+        for service in scenario.schedules.keys() {
             match design.find(service).map(|i| design.service(i).kind) {
                 Some(ServiceKind::Schedule) => {}
                 Some(kind) => problems.push(Problem::new(
@@ -402,7 +402,6 @@ impl Simulation {
                     "use the id of a service of kind schedule",
                 )),
             }
-            let _ = times;
         }
         for service in &design.services {
             if service.kind != ServiceKind::Table {
