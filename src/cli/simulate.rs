@@ -115,9 +115,10 @@ pub(super) fn run(args: &SimulateArgs) -> u8 {
             SimulateFormat::Text => write_text(out, &origin, &mut simulation, spool),
         },
     });
-    match written {
-        Ok(()) => EXIT_OK,
-        Err(code) => code,
+    match (written, simulation.stopped()) {
+        (Err(code), _) => code,
+        (Ok(()), Some((message, hint))) => stdout::error(message, hint),
+        (Ok(()), None) => EXIT_OK,
     }
 }
 

@@ -307,6 +307,12 @@ pub struct Simulation {
     released: VecDeque<Response>,
     /// Whether dropped requests' responses go to `released` or are only counted.
     hand_out: bool,
+    /// Messages waiting in subscriber queues.
+    queued: usize,
+    /// The most requests, timed actions and queued messages held at once (from the budget).
+    hold_limit: usize,
+    /// Why the run stopped early ([`Simulation::stopped`]).
+    stopped: Option<(String, String)>,
     rng: StdRng,
     seed: u64,
     hashing: Hashing,
@@ -563,6 +569,9 @@ impl Simulation {
             retain,
             released: VecDeque::new(),
             hand_out: true,
+            queued: 0,
+            hold_limit: budget::hold_limit(crate::limits::Budget::current()),
+            stopped: None,
             rng: StdRng::seed_from_u64(seed),
             seed,
             hashing,
@@ -753,6 +762,29 @@ impl Simulation {
         })
     }
 
+    /// Why the run stopped before its end, if it did: more requests and events in flight at
+    /// once than the memory budget holds (see [`crate::limits`]).
+    pub fn stopped(&self) -> Option<(&str, &str)> {
+        self.stopped
+            .as_ref()
+            .map(|(message, hint)| (message.as_str(), hint.as_str()))
+    }
+
+    fn stop_over_budget(&mut self, held: usize) {
+        let budget = crate::limits::Budget::current();
+        let message = format!(
+            "the run stopped after {} ms of virtual time: {held} requests and events were in flight at once, more than the memory budget of {} holds (requests arrive faster than the design handles them)",
+            self.progress.now_us / 1000,
+            crate::limits::human_bytes(budget.bytes),
+        );
+        let hint = format!(
+            "raise the requests' \"delay_ms\" above the slowest service's latency, or {}",
+            budget.raise_hint(budget.bytes.saturating_mul(2))
+        );
+        self.stopped = Some((message, hint));
+        self.progress.finished = true;
+    }
+
     /// Whether a streaming run hands out the responses of the requests it drops (the default)
     /// or only counts them ([`Simulation::status_counts`]), as a load run does.
     pub fn hand_out_responses(&mut self, hand_out: bool) {
@@ -814,6 +846,14 @@ impl Simulation {
 
     /// Processes one timed action; false when none is left.
     fn advance(&mut self, record: bool) -> bool {
+        if self.stopped.is_some() {
+            return false;
+        }
+        let held = self.requests.len() + self.heap.len() + self.queued;
+        if held > self.hold_limit {
+            self.stop_over_budget(held);
+            return false;
+        }
         let Some(Timed { at_us, action, .. }) = self.heap.pop() else {
             self.progress.finished = true;
             return false;
@@ -833,6 +873,7 @@ impl Simulation {
                     }
                     let node = &mut self.nodes[to as usize];
                     node.queue.push_back(message);
+                    self.queued += 1;
                     if record {
                         let message = node.queue.back().cloned();
                         let waiting = node.queue.len();
@@ -854,6 +895,7 @@ impl Simulation {
             Action::Ready { service } => {
                 let node = &mut self.nodes[service as usize];
                 if let Some(message) = node.queue.pop_front() {
+                    self.queued -= 1;
                     self.handle(service, message, record);
                     let node = &self.nodes[service as usize];
                     if !node.queue.is_empty() {
