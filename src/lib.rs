@@ -8,6 +8,7 @@
 //! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`limits`] | the memory budget that bounds what a command may hold | std |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`platform`] | what differs per OS: data folder, app id, command key (one place each) | std |
@@ -23,6 +24,7 @@ pub mod diagnostics;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
+pub mod limits;
 pub mod model;
 pub mod plan;
 pub mod platform;
