@@ -5,6 +5,7 @@
 
 pub mod edit;
 pub mod filter;
+pub mod fragment;
 pub mod properties;
 
 use std::fmt;
