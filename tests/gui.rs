@@ -10,6 +10,9 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use event_architect::gui::App;
 use event_architect::model::{Design, Service, ServiceKind};
 
+#[path = "gui/editor.rs"]
+mod editor;
+
 fn harness(design: Design) -> Harness<'static, App> {
     Harness::builder()
         .with_size(vec2(1280.0, 800.0))

@@ -180,12 +180,7 @@ impl App {
                     .and_then(|from| self.doc.design.published_events(from).first().copied())
                     .map(str::to_owned)
                     .unwrap_or_default();
-                self.dialog = Dialog::EventName(PendingEdge {
-                    from,
-                    to,
-                    event: suggestion,
-                    focus: true,
-                });
+                self.dialog = Dialog::EventName(PendingEdge::new(from, to, suggestion));
             }
         }
     }

@@ -262,6 +262,11 @@ impl App {
         )
     }
 
+    /// The Simulation panel's simulation, once it has one (after Run, Step or Play).
+    pub fn simulation(&self) -> Option<&crate::simulation::Simulation> {
+        self.simulation.simulation()
+    }
+
     /// The canvas zoom (screen points per canvas unit).
     pub fn zoom(&self) -> f32 {
         self.canvas.camera.zoom

@@ -108,16 +108,47 @@ impl App {
                 .or_else(|| Some(PathBuf::from("plan.md"))),
             _ => self.doc.path.clone(),
         };
+        let typed = Some(self.typed_suggestion(&purpose));
         self.dialog = if self.native_dialogs {
             match NativeDialog::open(purpose, suggested.as_deref(), ctx) {
                 Ok(native) => Dialog::NativeFile(native),
                 Err((purpose, message)) => {
-                    Dialog::PathField(PathField::new(purpose, suggested, message))
+                    Dialog::PathField(PathField::new(purpose, typed, message))
                 }
             }
         } else {
-            Dialog::PathField(PathField::new(purpose, suggested, String::new()))
+            Dialog::PathField(PathField::new(purpose, typed, String::new()))
         };
+    }
+
+    /// What the in-app path field starts with: the current file's folder (the working folder
+    /// for a design never saved), with the current file's name where one is wanted.
+    fn typed_suggestion(&self, purpose: &FilePurpose) -> PathBuf {
+        let folder = self
+            .doc
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        match purpose {
+            // Joining "" ends the folder in a separator, ready for a file name.
+            FilePurpose::Open => folder.join(""),
+            FilePurpose::SaveAs { .. } => self.doc.path.clone().unwrap_or_else(|| {
+                folder.join(format!(
+                    "{}.json",
+                    files::file_stem_for(&self.doc.design.name)
+                ))
+            }),
+            FilePurpose::Export => self
+                .doc
+                .path
+                .as_ref()
+                .map(|p| p.with_extension("plan.md"))
+                .unwrap_or_else(|| folder.join("plan.md")),
+        }
     }
 
     /// Checks a native file dialog for its answer.
@@ -137,7 +168,7 @@ impl App {
             DialogOutcome::Cancelled => self.set_status("Cancelled"),
             DialogOutcome::Unavailable(purpose) => {
                 self.native_dialogs = false;
-                let suggested = self.doc.path.clone();
+                let suggested = Some(self.typed_suggestion(&purpose));
                 self.dialog = Dialog::PathField(PathField::new(
                     purpose,
                     suggested,

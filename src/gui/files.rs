@@ -173,6 +173,24 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// A file name for a design never saved, from its name: `Order saga` gives `order-saga`.
+pub fn file_stem_for(design_name: &str) -> String {
+    let mut stem = String::with_capacity(design_name.len());
+    for c in design_name.trim().chars() {
+        if c.is_alphanumeric() {
+            stem.extend(c.to_lowercase());
+        } else if !stem.ends_with('-') && !stem.is_empty() {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        "design".to_owned()
+    } else {
+        stem.to_owned()
+    }
+}
+
 /// Adds a path to the front of a recent-files list, without duplicates, keeping at most 10.
 pub fn push_recent(recent: &mut Vec<PathBuf>, path: PathBuf) {
     recent.retain(|p| p != &path);
@@ -200,6 +218,13 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn a_design_name_gives_a_plain_file_name() {
+        assert_eq!(file_stem_for("Order saga"), "order-saga");
+        assert_eq!(file_stem_for("  Ünïcode / names!! "), "ünïcode-names");
+        assert_eq!(file_stem_for("***"), "design");
     }
 
     #[test]

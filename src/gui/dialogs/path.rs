@@ -1,7 +1,11 @@
-//! The in-app path field, used where no native file dialog can be shown.
+//! The in-app path field, used where no native file dialog can be shown. Enter confirms,
+//! Escape cancels; the field starts with the current file's folder (or its path) with the
+//! cursor at the end; the window's top is anchored and messages go below the buttons, so the
+//! buttons never move.
 
 use std::path::PathBuf;
 
+use egui::text::{CCursor, CCursorRange};
 use egui::{Key, RichText};
 
 use super::super::files::FilePurpose;
@@ -15,6 +19,8 @@ pub(crate) struct PathField {
     pub(crate) text: String,
     /// Why the in-app field is shown, or what went wrong.
     pub(crate) message: String,
+    /// Still to take the keyboard focus.
+    focus: bool,
 }
 
 impl PathField {
@@ -26,6 +32,7 @@ impl PathField {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             message,
+            focus: true,
         }
     }
 
@@ -36,31 +43,40 @@ impl PathField {
             purpose,
             text,
             message,
+            focus,
         } = self;
         egui::Window::new(purpose.title())
             .collapsible(false)
             .resizable(false)
             .default_width(460.0)
-            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 160.0))
             .show(ctx, |ui| {
-                if !message.is_empty() {
-                    ui.label(RichText::new(message.as_str()).color(theme::WARNING));
-                }
                 if *purpose == FilePurpose::Export {
                     ui.label("The extension chooses the format: .json, .md, .mmd or .dot.");
                 }
                 let label = ui.label("Path");
-                let r = ui
-                    .add(egui::TextEdit::singleline(text).desired_width(420.0))
-                    .labelled_by(label.id);
-                if ui.memory(|m| m.focused().is_none()) {
+                let output = egui::TextEdit::singleline(text)
+                    .desired_width(440.0)
+                    .show(ui);
+                let r = output.response.response.labelled_by(label.id);
+                if *focus {
                     r.request_focus();
+                    if r.has_focus() {
+                        // The cursor at the end, ready for a file name after the folder.
+                        let mut state = output.state;
+                        let end = CCursor::new(text.chars().count());
+                        state.cursor.set_char_range(Some(CCursorRange::one(end)));
+                        state.store(ui.ctx(), r.id);
+                        *focus = false;
+                    }
                 }
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                let enter =
+                    (r.lost_focus() || r.has_focus()) && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
                     if ui.button(purpose.verb()).clicked() || enter {
                         if text.trim().is_empty() {
                             *message = "Type a file path first.".to_owned();
+                            *focus = true;
                         } else {
                             answer = Some(Some(PathBuf::from(text.trim())));
                         }
@@ -69,6 +85,9 @@ impl PathField {
                         answer = Some(None);
                     }
                 });
+                if !message.is_empty() {
+                    ui.label(RichText::new(message.as_str()).color(theme::WARNING));
+                }
             });
         answer
     }

@@ -1,13 +1,31 @@
-//! The inspector for one service.
+//! The inspector for one service: id, name, kind, behaviour, notes, a gateway's routes and the
+//! kind's properties.
 
 use egui::{RichText, Ui};
 
-use crate::model::edit::Command;
-use crate::model::{ServiceIndex, ServiceKind};
+use crate::model::{Behavior, ServiceIndex, ServiceKind};
 
 use super::super::actions::Action;
 use super::super::app::App;
 use super::super::theme;
+
+/// What each behaviour does, for the menu.
+fn behavior_text(behavior: Option<Behavior>) -> &'static str {
+    match behavior {
+        None => "forward (default)",
+        Some(Behavior::Register) => "register: store a new user",
+        Some(Behavior::Login) => "login: check a password",
+        Some(Behavior::StorePut) => "store-put: write the payload",
+        Some(Behavior::StoreGet) => "store-get: read an item",
+        Some(Behavior::Forward) => "forward: publish what it gets",
+        Some(Behavior::Sink) => "sink: publish nothing",
+    }
+}
+
+/// Kinds whose behaviour the simulator reads (a table is a store, a gateway routes).
+fn has_behavior(kind: ServiceKind) -> bool {
+    !matches!(kind, ServiceKind::Table | ServiceKind::Gateway)
+}
 
 impl App {
     pub(super) fn service_inspector_ui(&mut self, ui: &mut Ui, index: ServiceIndex) {
@@ -35,15 +53,11 @@ impl App {
                 );
                 let r = r.labelled_by(label.id);
                 if r.lost_focus() && self.draft.id != service.id {
-                    let mut updated = service.clone();
-                    updated.id = self.draft.id.trim().to_owned();
-                    match self.doc.design.check_new_id(&updated.id, Some(index)) {
+                    let id = self.draft.id.trim().to_owned();
+                    match self.doc.design.check_new_id(&id, Some(index)) {
                         Ok(()) => {
                             self.draft.error = None;
-                            self.actions.push(Action::Edit(Command::UpdateService {
-                                uid: service.uid,
-                                service: updated,
-                            }));
+                            self.edit_service(&service, |s| s.id = id);
                         }
                         Err(message) => {
                             self.set_error(format!("Id refused: {message}"));
@@ -65,15 +79,11 @@ impl App {
                     )
                     .labelled_by(label.id);
                 if r.lost_focus() && self.draft.name != service.name {
-                    let mut updated = service.clone();
-                    updated.name = self.draft.name.clone();
-                    self.actions.push(Action::Edit(Command::UpdateService {
-                        uid: service.uid,
-                        service: updated,
-                    }));
+                    let name = self.draft.name.clone();
+                    self.edit_service(&service, |s| s.name = name);
                 }
                 ui.end_row();
-                ui.label("Kind");
+                let label = ui.label("Kind");
                 let mut kind = service.kind;
                 egui::ComboBox::from_id_salt("service-kind")
                     .selected_text(format!("{} {kind}", theme::kind_icon(kind)))
@@ -85,34 +95,48 @@ impl App {
                                 format!("{} {k}", theme::kind_icon(k)),
                             );
                         }
-                    });
-                if kind != service.kind {
-                    let mut updated = service.clone();
-                    updated.kind = kind;
-                    self.actions.push(Action::Edit(Command::UpdateService {
-                        uid: service.uid,
-                        service: updated,
-                    }));
-                }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                self.edit_service(&service, |s| s.kind = kind);
                 ui.end_row();
+                if has_behavior(service.kind) {
+                    let label = ui.label("Behaviour");
+                    let mut behavior = service.behavior;
+                    egui::ComboBox::from_id_salt("service-behavior")
+                        .selected_text(behavior_text(behavior))
+                        .width(220.0)
+                        .show_ui(ui, |ui| {
+                            for b in std::iter::once(None).chain(Behavior::ALL.map(Some)) {
+                                ui.selectable_value(&mut behavior, b, behavior_text(b));
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id)
+                        .on_hover_text("What the simulator does when an event reaches it");
+                    self.edit_service(&service, |s| s.behavior = behavior);
+                    ui.end_row();
+                }
             });
         ui.add_space(4.0);
         let label = ui.label("Notes");
         let r = ui
             .add(
                 egui::TextEdit::multiline(&mut self.draft.notes)
-                    .desired_rows(4)
+                    .desired_rows(3)
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
         if r.lost_focus() && self.draft.notes != service.notes {
-            let mut updated = service.clone();
-            updated.notes = self.draft.notes.clone();
-            self.actions.push(Action::Edit(Command::UpdateService {
-                uid: service.uid,
-                service: updated,
-            }));
+            let notes = self.draft.notes.clone();
+            self.edit_service(&service, |s| s.notes = notes);
         }
+        if service.kind == ServiceKind::Gateway || !service.routes.is_empty() {
+            ui.add_space(8.0);
+            self.routes_ui(ui, &service, index);
+        }
+        ui.add_space(8.0);
+        self.properties_ui(ui, &service);
         ui.add_space(8.0);
         let analysis = &self.doc.analysis;
         let i = index.index();
@@ -127,22 +151,15 @@ impl App {
         let design = &self.doc.design;
         let consumes = design.consumed_events(index).join(", ");
         let publishes = design.published_events(index).join(", ");
-        ui.label(format!(
-            "Consumes: {}",
-            if consumes.is_empty() {
-                "—"
+        let or_dash = |text: &str| {
+            if text.is_empty() {
+                "—".to_owned()
             } else {
-                &consumes
+                text.to_owned()
             }
-        ));
-        ui.label(format!(
-            "Publishes: {}",
-            if publishes.is_empty() {
-                "—"
-            } else {
-                &publishes
-            }
-        ));
+        };
+        ui.label(format!("Consumes: {}", or_dash(&consumes)));
+        ui.label(format!("Publishes: {}", or_dash(&publishes)));
         ui.add_space(8.0);
         if ui.button("🗑 Delete service").clicked() {
             self.actions.push(Action::Delete);
