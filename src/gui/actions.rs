@@ -61,6 +61,21 @@ pub enum Action {
     BeginConnect(ServiceUid, ServiceUid),
     /// Set the zoom, keeping the viewport's centre in place.
     ZoomTo(f32),
+    /// Edit > Copy: the selected services and the edges between them.
+    Copy,
+    /// Edit > Paste: what the system clipboard holds when it is a design (`Some(text)`), else
+    /// what was copied last in this window.
+    Paste(Option<String>),
+    /// Edit > Duplicate: copy and paste the selection in one go (the clipboard is untouched).
+    Duplicate,
+    /// Edit > Select all.
+    SelectAll,
+    /// Move the selected services by this much, canvas units (arrow keys).
+    Nudge(f32, f32),
+    /// Edit > Find: open (or focus) the search bar.
+    Find,
+    /// View > Focus on the selection, or show everything again.
+    ToggleFocus,
 }
 
 impl App {
@@ -172,6 +187,13 @@ impl App {
                 let indices = self.selected_indices();
                 self.frame(Some(&indices));
             }
+            Action::Copy => self.copy_selection(ctx),
+            Action::Paste(text) => self.paste(text.as_deref()),
+            Action::Duplicate => self.duplicate_selection(),
+            Action::SelectAll => self.select_all(),
+            Action::Nudge(dx, dy) => self.nudge(dx, dy),
+            Action::Find => self.open_search(),
+            Action::ToggleFocus => self.toggle_focus(),
             Action::BeginConnect(from, to) => {
                 let suggestion = self
                     .doc
@@ -187,12 +209,23 @@ impl App {
 
     /// Applies one edit as one undo step; a refused edit is reported and changes nothing.
     pub(super) fn apply(&mut self, command: Command) -> bool {
+        self.apply_merging(command, None)
+    }
+
+    /// [`App::apply`], joining the last undo step when it had the same `merge` key (see
+    /// [`History::apply_merging`](crate::model::edit::History::apply_merging)).
+    pub(super) fn apply_merging(&mut self, command: Command, merge: Option<u64>) -> bool {
         let closing = match &command {
             Command::InsertEdge { edge, .. } => Some((edge.from, edge.to, edge.event.clone())),
             _ => None,
         };
         let label = command.label();
-        match self.doc.history.apply(&mut self.doc.design, command) {
+        let history = &mut self.doc.history;
+        let applied = match merge {
+            Some(key) => history.apply_merging(&mut self.doc.design, command, key),
+            None => history.apply(&mut self.doc.design, command),
+        };
+        match applied {
             Ok(()) => {
                 self.refresh();
                 let design = &self.doc.design;

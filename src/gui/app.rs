@@ -8,14 +8,16 @@ use egui::{RichText, Ui};
 
 use crate::analysis::{Analysis, analyze};
 use crate::model::edit::History;
+use crate::model::fragment::Fragment;
 use crate::model::{Design, ServiceIndex, ServiceKind, ServiceUid};
 
 use super::actions::Action;
 use super::canvas::{self, CanvasOptions, CanvasState, SimOverlay};
 use super::dialogs::Dialog;
 use super::inspector::Draft;
+use super::search_bar::SearchBar;
 use super::selection::Selection;
-use super::settings::{SETTINGS_KEY, Settings, SideTab};
+use super::settings::{SETTINGS_KEY, Settings, SideTab, ThemeChoice};
 use super::view::CanvasView;
 use super::{about, files, geometry, layout, recovery_dialog, simulation_panel, theme};
 
@@ -91,6 +93,17 @@ pub struct App {
     pub(super) hop_started: Option<(usize, f64)>,
     /// Recovery copies of unsaved work, and the dialog offering those a crash left.
     pub(super) recovery: recovery_dialog::Recovery,
+    /// What Edit > Copy took last (this window's clipboard).
+    pub(super) clipboard: Fragment,
+    /// Pastes since the last copy: each lands a step further from the originals.
+    pub(super) pastes: u32,
+    /// The search bar, when open.
+    pub(super) search: Option<SearchBar>,
+    /// The focus view: only what this service reaches or is reached from within so many hops
+    /// is shown in full; the canvas dims the rest.
+    pub(super) focus: Option<(ServiceUid, u32)>,
+    /// The theme last handed to egui.
+    pub(super) applied_theme: Option<ThemeChoice>,
 }
 
 impl App {
@@ -157,6 +170,11 @@ impl App {
             about: about::About::default(),
             hop_started: None,
             recovery: recovery_dialog::Recovery::off(),
+            clipboard: Fragment::default(),
+            pastes: 0,
+            search: None,
+            focus: None,
+            applied_theme: None,
         }
     }
 
@@ -321,6 +339,11 @@ impl App {
             self.draft.key = None;
         }
         self.clamp_selection();
+        if let Some((uid, _)) = self.focus
+            && self.view.index_of(uid).is_none()
+        {
+            self.focus = None; // its service was deleted
+        }
         self.view
             .set_selection(&self.selection.services, self.selection.edge);
     }
@@ -417,6 +440,10 @@ impl App {
     /// One frame of the whole window, for eframe and for benchmarks and tests.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        if self.applied_theme != Some(self.settings.theme) {
+            ctx.set_theme(self.settings.theme.preference());
+            self.applied_theme = Some(self.settings.theme);
+        }
         self.refresh();
         self.poll_dialog();
         self.handle_drops_and_close(&ctx);
@@ -424,6 +451,9 @@ impl App {
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        if self.search.is_some() {
+            egui::Panel::top("search").show(ui, |ui| self.search_ui(ui));
+        }
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
         if self.settings.show_problems {
             egui::Panel::bottom("problems")

@@ -14,6 +14,7 @@ mod actions;
 mod app;
 pub mod canvas;
 mod dialogs;
+mod edit_actions;
 mod file_actions;
 pub mod files;
 pub mod geometry;
@@ -22,8 +23,10 @@ pub mod layout;
 mod menus;
 mod problems;
 pub mod recovery_dialog;
+mod search_bar;
 mod selection;
 mod settings;
+pub mod shortcuts;
 pub mod simulation_panel;
 mod status_bar;
 pub mod theme;
@@ -36,7 +39,7 @@ use crate::model::Design;
 
 pub use actions::{Action, Intent};
 pub use app::App;
-pub use settings::{Settings, SideTab};
+pub use settings::{Settings, SideTab, ThemeChoice};
 
 /// Opens the designer window on a design and blocks until it closes.
 ///

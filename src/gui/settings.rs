@@ -25,6 +25,33 @@ pub struct Settings {
     pub show_simulation: bool,
     /// Which tab the side panel shows when both the inspector and the simulation are open.
     pub side_tab: SideTab,
+    /// View > Focus hops: how far up- and downstream the focus view reaches.
+    pub focus_hops: u32,
+    /// View > Theme.
+    pub theme: ThemeChoice,
+}
+
+/// The window's colours: the system's light or dark preference, or one chosen in View > Theme.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    /// Follow the system (the default).
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ThemeChoice {
+    /// As egui's preference.
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        }
+    }
 }
 
 /// The tabs of the side panel.
@@ -47,6 +74,8 @@ impl Default for Settings {
             show_problems: true,
             show_simulation: true,
             side_tab: SideTab::Inspector,
+            focus_hops: 1,
+            theme: ThemeChoice::System,
         }
     }
 }

@@ -41,6 +41,9 @@ impl App {
                 if self.is_dirty() {
                     ui.label(RichText::new("⏺ unsaved").color(theme::WARNING));
                 }
+                if self.focus.is_some() {
+                    ui.label(RichText::new(self.focus_text()).color(theme::SELECTION));
+                }
             });
         });
     }

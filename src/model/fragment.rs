@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use super::edit::{Command, EdgeDraft};
-use super::{Design, EdgeFilter, EdgeMode, Position, Service, ServiceUid};
+use super::{Design, EdgeFilter, EdgeMode, EventEdge, Position, Service, ServiceIndex, ServiceUid};
 
 /// An edge of a fragment, its ends as places in [`Fragment::services`].
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +61,31 @@ impl Fragment {
             })
             .collect();
         Fragment { services, edges }
+    }
+
+    /// The fragment as a design of its own (what the clipboard carries as design-file text).
+    pub fn to_design(&self, name: &str) -> Design {
+        let mut design = Design::new(name);
+        for service in &self.services {
+            design.add_service(service.clone());
+        }
+        for edge in &self.edges {
+            let mut copy = EventEdge::new(
+                ServiceIndex(edge.from as u32),
+                ServiceIndex(edge.to as u32),
+                edge.event.clone(),
+            );
+            copy.mode = edge.mode;
+            copy.filter = edge.filter.clone();
+            design.add_edge(copy);
+        }
+        design
+    }
+
+    /// All of a design as a fragment (a design read back from the clipboard).
+    pub fn from_design(design: &Design) -> Fragment {
+        let uids: Vec<ServiceUid> = design.services.iter().map(|s| s.uid).collect();
+        Fragment::of(design, &uids)
     }
 
     /// True when there is nothing to paste.
@@ -201,6 +226,20 @@ mod tests {
             history.undo(&mut design).unwrap();
         }
         assert_eq!(design, original);
+    }
+
+    #[test]
+    fn a_fragment_survives_the_trip_through_design_file_text() {
+        let design = design();
+        let fragment = Fragment::of(&design, &[design.services[1].uid, design.services[2].uid]);
+        let text = crate::io::to_json(&fragment.to_design("clipboard"));
+        let back = crate::io::parse_design(text.as_bytes(), "the clipboard").unwrap();
+        let mut again = Fragment::from_design(&back);
+        // Uids are session identity, not content.
+        for (s, original) in again.services.iter_mut().zip(&fragment.services) {
+            s.uid = original.uid;
+        }
+        assert_eq!(again, fragment);
     }
 
     #[test]

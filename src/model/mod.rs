@@ -7,6 +7,7 @@ pub mod edit;
 pub mod filter;
 pub mod fragment;
 pub mod properties;
+pub mod search;
 
 use std::fmt;
 use std::sync::Arc;

@@ -42,14 +42,16 @@ impl App {
             }));
         }
         ui.horizontal(|ui| {
-            ui.label("Mode");
+            let label = ui.label("Mode");
             let mut mode = edge.mode;
             egui::ComboBox::from_id_salt("edge-mode")
                 .selected_text(mode.as_str())
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut mode, EdgeMode::Async, "async (through the bus)");
                     ui.selectable_value(&mut mode, EdgeMode::Sync, "sync (a direct call)");
-                });
+                })
+                .response
+                .labelled_by(label.id);
             if mode != edge.mode {
                 self.actions.push(Action::Edit(Command::UpdateEdge {
                     uid: edge.uid,
