@@ -6,6 +6,7 @@
 //! one result, so they cannot disagree.
 
 pub mod filters;
+pub mod neighbourhood;
 mod scc;
 
 pub use filters::{FilterCrossing, filters_crossed};

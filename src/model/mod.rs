@@ -5,7 +5,9 @@
 
 pub mod edit;
 pub mod filter;
+pub mod fragment;
 pub mod properties;
+pub mod search;
 
 use std::fmt;
 use std::sync::Arc;
@@ -540,6 +542,22 @@ impl Design {
         dedup_events(self.edges.iter().filter(|e| e.from == index))
     }
 
+    /// Every event name the design uses, once each: those its edges carry (in edge order),
+    /// then those only its gateway routes name. O(E + R) with a hash set.
+    pub fn event_names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.edges
+            .iter()
+            .map(|e| &*e.event)
+            .chain(
+                self.services
+                    .iter()
+                    .flat_map(|s| s.routes.iter().map(|r| r.event.as_str())),
+            )
+            .filter(|e| !e.is_empty() && seen.insert(*e))
+            .collect()
+    }
+
     /// The events a service consumes, deduplicated, in edge order.
     pub fn consumed_events(&self, index: ServiceIndex) -> Vec<&str> {
         dedup_events(self.edges.iter().filter(|e| e.to == index))
@@ -594,5 +612,14 @@ mod tests {
         design.connect("a", "c", "Y");
         assert_eq!(design.published_events(ServiceIndex(0)), vec!["X", "Y"]);
         assert_eq!(design.consumed_events(ServiceIndex(2)), vec!["X", "Y"]);
+        design.services[0].routes.push(Route {
+            route: "GET /x".into(),
+            event: "Z".into(),
+        });
+        design.services[0].routes.push(Route {
+            route: "GET /y".into(),
+            event: "X".into(),
+        });
+        assert_eq!(design.event_names(), vec!["X", "Y", "Z"]);
     }
 }
