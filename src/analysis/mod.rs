@@ -6,9 +6,11 @@
 //! one result, so they cannot disagree.
 
 pub mod filters;
+pub mod loops;
 mod scc;
 
 pub use filters::{FilterCrossing, filters_crossed};
+pub use loops::{LoopClass, LoopReport, classify};
 
 use std::collections::VecDeque;
 
