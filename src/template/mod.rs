@@ -113,7 +113,7 @@ pub enum TemplateError {
         message: String,
     },
     /// The text is YAML but not a template the importer can read.
-    #[error("{origin}:{line}:{column}: {path}: {message}\n  hint: {hint}")]
+    #[error("{origin}:{line}:{column}: {path}: {message}")]
     Invalid {
         /// The file.
         origin: String,
@@ -128,6 +128,41 @@ pub enum TemplateError {
         /// How to fix it.
         hint: String,
     },
+}
+
+impl TemplateError {
+    /// How to fix it (empty when the message says it).
+    pub fn hint(&self) -> &str {
+        match self {
+            TemplateError::Syntax { .. } => "",
+            TemplateError::Invalid { hint, .. } => hint,
+        }
+    }
+}
+
+/// Imports a template's bytes: refused when too big or not UTF-8, before parsing.
+pub fn import_bytes(bytes: &[u8], file_name: &str) -> Result<Imported, TemplateError> {
+    let whole = |message: String| TemplateError::Syntax {
+        origin: file_name.to_owned(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    if bytes.len() > yaml::MAX_TEXT_BYTES {
+        return Err(whole(format!(
+            "the template is {} bytes; templates over {} MiB are refused (CloudFormation takes at most 1 MB)",
+            bytes.len(),
+            yaml::MAX_TEXT_BYTES >> 20
+        )));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        whole(format!(
+            "the template is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+            error.valid_up_to()
+        ))
+    })?;
+    import(text, file_name)
 }
 
 /// Sections whose value CloudFormation requires to be a mapping when present.
