@@ -46,9 +46,6 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
             {
                 eprintln!("{}", super::shown(&note));
             }
-            if let Some(summary) = &input.summary {
-                eprintln!("imported {}: {summary}", super::shown(&origin));
-            }
             input.design
         }
         Err(error) => {
@@ -129,11 +126,12 @@ fn write_text_with(
         }
     } else {
         let count = analysis.cycles.len();
-        writeln!(
-            out,
-            "error: {count} cycle{} found",
-            if count == 1 { "" } else { "s" }
-        )?;
+        let plural = if count == 1 { "" } else { "s" };
+        if loops.iter().all(|l| l.class == LoopClass::Intentional) {
+            writeln!(out, "ok: {count} cycle{plural}, marked intentional")?;
+        } else {
+            writeln!(out, "error: {count} cycle{plural} found")?;
+        }
         for (i, cycle) in analysis.cycles.iter().enumerate() {
             let ids: Vec<String> = cycle.members.iter().map(|&s| shown(design.id(s))).collect();
             writeln!(
@@ -148,9 +146,9 @@ fn write_text_with(
                     out,
                     "    class: {}: {}",
                     report.class.as_str(),
-                    shown(&report.explanation)
+                    sentence(&report.explanation)
                 )?;
-                writeln!(out, "    aws guard: {}", shown(&report.guard.reason))?;
+                writeln!(out, "    aws guard: {}", sentence(&report.guard.reason))?;
                 for &at in &report.edges {
                     let edge = &design.edges[at];
                     if let Some(evidence) = &edge.evidence {
@@ -160,7 +158,7 @@ fn write_text_with(
                             shown(design.id(edge.from)),
                             shown(design.id(edge.to)),
                             shown(&edge.event),
-                            shown(&evidence.describe())
+                            sentence(&evidence.describe())
                         )?;
                     }
                 }
@@ -176,9 +174,7 @@ fn write_text_with(
                 )?;
             }
         }
-        if loops.iter().all(|l| l.class == LoopClass::Intentional) {
-            writeln!(out, "ok: every cycle is marked intentional")?;
-        } else {
+        if loops.iter().any(|l| l.class != LoopClass::Intentional) {
             writeln!(
                 out,
                 "  hint: remove or redirect one edge of each cycle, or mark a loop that is meant to be in \"intentional_loops\"; `event-architect plan` shows the condensed plan"
@@ -186,6 +182,11 @@ fn write_text_with(
         }
     }
     Ok(())
+}
+
+/// A sentence of the analysis (which quotes ids) made safe to print, cut only when very long.
+fn sentence(text: &str) -> String {
+    super::escape::escape(&super::escape::cut(text, 2000)).into_owned()
 }
 
 fn valid_json(design: &Design, analysis: &Analysis, loops: &[LoopReport]) -> serde_json::Value {

@@ -17,8 +17,6 @@ pub(crate) struct Input {
     pub design: Design,
     /// The design file's format version (`None` for a template).
     pub version: Option<u32>,
-    /// For a template: what the import made of it.
-    pub summary: Option<template::Summary>,
 }
 
 /// Why an input could not be read.
@@ -51,7 +49,6 @@ pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
                 .map(|(design, version)| Input {
                     design,
                     version: Some(version),
-                    summary: None,
                 })
                 .map_err(InputError::Design);
         }
@@ -85,7 +82,6 @@ pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
         .map(|(design, version)| Input {
             design,
             version: Some(version),
-            summary: None,
         })
         .map_err(InputError::Design)
 }
@@ -95,7 +91,6 @@ fn imported(bytes: &[u8], origin: &str) -> Result<Input, InputError> {
     Ok(Input {
         design: imported.design,
         version: None,
-        summary: Some(imported.summary),
     })
 }
 

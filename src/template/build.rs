@@ -945,7 +945,8 @@ impl<'a> Builder<'a> {
             Access::Write => {
                 let mut evidence = Evidence::new(construct, EdgeRole::Write);
                 evidence.reach = reach;
-                evidence.keys = keys;
+                // Object keys mean something for a bucket only.
+                evidence.keys = keys.filter(|_| self.kind(target) == ServiceKind::Bucket);
                 self.link(Link {
                     from: me,
                     to: target,

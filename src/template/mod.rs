@@ -342,6 +342,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
     builder.services();
     builder.edges().map_err(invalid)?;
     let mut design = std::mem::take(&mut builder.design);
+    mark_intentional_loops(&mut design, resources);
     layout::place(&mut design);
     let mut summary = Summary {
         resources: resources.len(),
@@ -367,6 +368,56 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
         document: located.value,
         summary,
     })
+}
+
+/// A resource's `Metadata: {EventArchitect: {IntentionalLoop: REASON}}` marks the loop it is
+/// in as meant to be (the user's mark, kept in the template).
+fn mark_intentional_loops(design: &mut Design, resources: &serde_json::Map<String, Value>) {
+    let marks: Vec<(&str, &str)> = resources
+        .iter()
+        .filter_map(|(id, resource)| {
+            let reason = resource
+                .get("Metadata")?
+                .get("EventArchitect")?
+                .get("IntentionalLoop")?
+                .as_str()?;
+            Some((id.as_str(), reason))
+        })
+        .collect();
+    if marks.is_empty() {
+        return;
+    }
+    let analysis = crate::analysis::analyze(design);
+    for (id, reason) in marks {
+        let Some(index) = design.find(id) else {
+            continue;
+        };
+        let group = analysis.cycle_of.get(index.index()).copied().flatten();
+        match group.and_then(|g| analysis.cycles.get(g as usize)) {
+            Some(cycle) => {
+                let services = cycle
+                    .members
+                    .iter()
+                    .map(|&m| design.id(m).to_owned())
+                    .collect();
+                design
+                    .intentional_loops
+                    .push(crate::model::IntentionalLoop {
+                        services,
+                        reason: reason.to_owned(),
+                    });
+            }
+            None => {
+                let service = &mut design.services[index.index()];
+                if !service.notes.is_empty() {
+                    service.notes.push('\n');
+                }
+                service
+                    .notes
+                    .push_str("Metadata marks an intentional loop, but the service is in none");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
