@@ -520,3 +520,51 @@ fn every_imported_service_is_placed() {
         );
     }
 }
+
+mod mutations {
+    //! The fuzz target's checks (fuzz/fuzz_targets/template.rs) on random edits of the
+    //! fixtures, on every `cargo test`: no panic, and whatever imports saves and loads back.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fixtures() -> Vec<Vec<u8>> {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates");
+        let mut files: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn an_edited_template_imports_or_is_refused_without_a_panic(
+            which in 0usize..64,
+            edits in proptest::collection::vec((0usize..4096, 0u8..=255, 0u8..3), 1..8),
+        ) {
+            let all = fixtures();
+            let mut bytes = all[which % all.len()].clone();
+            for (at, byte, how) in edits {
+                let at = at % (bytes.len() + 1);
+                match how {
+                    0 => bytes.insert(at, byte),
+                    1 if at < bytes.len() => { bytes.remove(at); }
+                    _ if at < bytes.len() => bytes[at] = byte,
+                    _ => bytes.push(byte),
+                }
+            }
+            if let Ok(imported) = import_bytes(&bytes, "edited.yaml") {
+                let saved = event_architect::io::to_json(&imported.design);
+                let again = event_architect::io::parse_design(saved.as_bytes(), "edited.json");
+                prop_assert_eq!(again.ok(), Some(imported.design.clone()));
+                let analysis = analyze(&imported.design);
+                prop_assert_eq!(classify(&imported.design, &analysis).len(), analysis.cycles.len());
+            }
+        }
+    }
+}

@@ -43,7 +43,12 @@ pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
         std::fs::File::open(path)
             .and_then(|file| file.take(SNIFF_BYTES).read_to_end(&mut head))
             .map_err(io_error)?;
-        if !template::looks_like_template(&head) {
+        let yaml_name = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "template")
+        });
+        // A design file is JSON: YAML by name is a template even when its content does not
+        // say so (an empty file gets the template's message).
+        if !yaml_name && !template::looks_like_template(&head) {
             // Streamed by the design loader.
             return crate::io::load_path_versioned(path)
                 .map(|(design, version)| Input {
