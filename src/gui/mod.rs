@@ -16,6 +16,7 @@ pub mod geometry;
 pub mod layout;
 pub mod recovery_dialog;
 pub mod simulation_panel;
+pub mod template_ui;
 pub mod theme;
 pub mod view;
 
@@ -134,6 +135,8 @@ pub enum Intent {
     Open,
     /// Open this file (recent files, a dropped file).
     OpenPath(PathBuf),
+    /// File > Import template... (choose a SAM or CloudFormation template).
+    Import,
     /// Close the window.
     Quit,
 }
@@ -181,6 +184,8 @@ struct Document {
     path: Option<PathBuf>,
     history: History,
     analysis: Analysis,
+    /// Each cycle's class, made with `analysis`.
+    loops: Vec<crate::analysis::LoopReport>,
     analyzed: u64,
 }
 
@@ -189,11 +194,13 @@ impl Document {
         // A design assembled by hand (tests, generators) may not have its uids yet.
         design.ensure_uids();
         let analysis = analyze(&design);
+        let loops = crate::analysis::classify(&design, &analysis);
         Document {
             design,
             path,
             history: History::new(),
             analysis,
+            loops,
             analyzed: 0,
         }
     }
@@ -547,6 +554,7 @@ impl App {
                     self.set_status("New design");
                 }
                 Intent::Open => self.choose_path(ctx, FilePurpose::Open),
+                Intent::Import => self.choose_path(ctx, FilePurpose::Import),
                 Intent::OpenPath(path) => self.open(&path),
                 Intent::Quit => {
                     self.recovery.discard();
@@ -563,7 +571,7 @@ impl App {
             Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
             Action::Export => self.choose_path(ctx, FilePurpose::Export),
             Action::PathChosen(purpose, path) => match purpose {
-                FilePurpose::Open => self.open(&path),
+                FilePurpose::Open | FilePurpose::Import => self.open(&path),
                 FilePurpose::SaveAs { then } => {
                     if self.save_to(&path)
                         && let Some(intent) = then
@@ -667,6 +675,7 @@ impl App {
         let revision = self.doc.history.revision();
         if self.doc.analyzed != revision {
             self.doc.analysis = analyze(&self.doc.design);
+            self.doc.loops = crate::analysis::classify(&self.doc.design, &self.doc.analysis);
             self.doc.analyzed = revision;
             self.simulation.design_changed();
             self.hop_started = None;
@@ -708,6 +717,15 @@ impl App {
     }
 
     fn open(&mut self, path: &Path) {
+        match template_ui::read(path) {
+            Some(Ok(imported)) => {
+                self.replace(imported.design, None);
+                self.load_error = None;
+                return self.set_status(imported.status);
+            }
+            Some(Err(message)) => return self.show_load_error(message),
+            None => {}
+        }
         match crate::io::load_path_versioned(path) {
             Ok((design, version)) => {
                 let count = design.services.len();
@@ -928,6 +946,9 @@ impl App {
                 }
                 if ui.button("Open...").clicked() {
                     self.actions.push(Action::Intent(Intent::Open));
+                }
+                if ui.button("Import template...").clicked() {
+                    self.actions.push(Action::Intent(Intent::Import));
                 }
                 ui.menu_button("Open recent", |ui| {
                     if self.settings.recent.is_empty() {
@@ -1156,6 +1177,7 @@ impl App {
                         closer.from, closer.to, closer.event
                     ));
                 }
+                template_ui::loop_class_ui(ui, self.doc.loops.get(i));
                 for crossing in crate::analysis::filters_crossed(design, cycle) {
                     ui.label(format!(
                         "      crosses the filter on {} -> {}: {}",
@@ -1400,6 +1422,7 @@ impl App {
         if let Some(filter) = &edge.filter {
             ui.label(format!("Filter: {}", filter.describe()));
         }
+        template_ui::evidence_ui(ui, &edge);
         if self.doc.analysis.edge_in_cycle(edge.from, edge.to) {
             ui.label(RichText::new("⚠ this edge is part of a cycle").color(theme::WARNING));
         }
@@ -1667,11 +1690,11 @@ impl App {
             let is_json = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            if is_json {
+            if is_json || template_ui::is_template_name(&path) {
                 self.actions.push(Action::Intent(Intent::OpenPath(path)));
             } else {
                 self.set_error(format!(
-                    "Cannot open {}: drop a .json design file",
+                    "Cannot open {}: drop a .json design file or a .yaml template",
                     path.display()
                 ));
             }
