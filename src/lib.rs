@@ -6,6 +6,7 @@
 //! | [`analysis`] | cycles, Kahn order, stages, condensed plan, critical path | `model` |
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
 //! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
+//! | [`template`] | SAM/CloudFormation templates: YAML with tags and positions, import with evidence | `model`, `analysis` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`limits`] | the memory budget that bounds what a command may hold | std |
@@ -30,6 +31,7 @@ pub mod plan;
 pub mod platform;
 pub mod recovery;
 pub mod simulation;
+pub mod template;
 
 /// The built-in register/login design (`samples/register_login.json`), opened when no file is.
 pub const BUILTIN_DESIGN: &str = include_str!("../samples/register_login.json");

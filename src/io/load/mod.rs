@@ -21,15 +21,15 @@ pub(crate) mod whole;
 
 use intern::{BATCH, Batch, Interner, Item, Span, Tables};
 use visit::TopVisitor;
-pub(super) use visit::{parse_filter, property_problems};
+pub(super) use visit::{parse_evidence, parse_filter, parse_intentional_loops, property_problems};
 
 use super::fast::{Stop, Window};
 pub(super) use crate::diagnostics::cut;
 use crate::diagnostics::{closest, strip_position};
 use crate::io::{LoadError, Problem};
 use crate::model::{
-    CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, SUPPORTED_VERSIONS, Service,
-    ServiceIndex, ServiceKind, ServiceUid,
+    CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Evidence, IntentionalLoop,
+    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -248,17 +248,22 @@ impl super::fast::Sink for Loader {
         });
         self.push(Item::Service(span));
     }
-    fn edge(&mut self, fields: [(usize, &str); 3], mode: EdgeMode, filter: Option<EdgeFilter>) {
+    fn edge(&mut self, fields: [(usize, &str); 3], extra: super::fast::EdgeExtra) {
         let mut spans = [Span::NONE; 3];
         for (field, text) in fields {
             spans[field] = self.stage(text);
         }
-        if mode != EdgeMode::Async || filter.is_some() {
+        let (mode, filter, evidence) = extra;
+        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() {
             let at = self.edge_count;
             self.newer(|| format!("edges[{at}]"));
         }
-        self.edge_extra(mode, filter);
+        self.edge_extra(mode, filter, evidence);
         self.push(Item::Edge(spans));
+    }
+    fn intentional_loops(&mut self, loops: Vec<IntentionalLoop>) {
+        self.newer(|| "intentional_loops".to_owned());
+        self.intentional_loops = loops;
     }
 }
 
@@ -282,8 +287,15 @@ struct Loader {
     edge_count: usize,
     /// The path of the first field that version 1 did not have (an error in a version 1 file).
     newer_field: Option<String>,
-    /// The mode and filter of each edge that has either, by place in the edge list.
-    edge_extras: Vec<(usize, EdgeMode, Option<Box<EdgeFilter>>)>,
+    /// The mode, filter and evidence of each edge that has one, by place in the edge list.
+    edge_extras: Vec<(
+        usize,
+        EdgeMode,
+        Option<Box<EdgeFilter>>,
+        Option<Box<Evidence>>,
+    )>,
+    /// The loops marked intentional (their ids checked in `finish`).
+    intentional_loops: Vec<IntentionalLoop>,
     /// Hashes staged strings (the same hasher as the tables').
     hasher: foldhash::fast::RandomState,
 }
@@ -307,11 +319,21 @@ impl Loader {
         }
     }
 
-    /// Notes the mode and filter of the edge about to be queued (kept only when not the default).
-    fn edge_extra(&mut self, mode: EdgeMode, filter: Option<EdgeFilter>) {
-        if mode != EdgeMode::Async || filter.is_some() {
-            self.edge_extras
-                .push((self.edge_count, mode, filter.map(Box::new)));
+    /// Notes the mode, filter and evidence of the edge about to be queued (kept only when not
+    /// the default).
+    fn edge_extra(
+        &mut self,
+        mode: EdgeMode,
+        filter: Option<EdgeFilter>,
+        evidence: Option<Evidence>,
+    ) {
+        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() {
+            self.edge_extras.push((
+                self.edge_count,
+                mode,
+                filter.map(Box::new),
+                evidence.map(Box::new),
+            ));
         }
         self.edge_count += 1;
     }
@@ -492,6 +514,26 @@ impl Loader {
         }
         // Unknown ends past the listed ones still count towards "and N more".
         self.problem_count += unknown_count;
+        if !self.intentional_loops.is_empty() {
+            let ids: std::collections::HashSet<&str> =
+                self.services.iter().map(|s| s.id.as_str()).collect();
+            let mut unknown = Vec::new();
+            for (at, mark) in self.intentional_loops.iter().enumerate() {
+                for (i, id) in mark.services.iter().enumerate() {
+                    if !ids.contains(id.as_str()) {
+                        unknown.push((format!("intentional_loops[{at}].services[{i}]"), cut(id)));
+                    }
+                }
+            }
+            drop(ids);
+            for (path, id) in unknown {
+                self.problem(
+                    path,
+                    format!("unknown service \"{id}\""),
+                    "name the services of the loop by their ids",
+                );
+            }
+        }
 
         if self.problem_count > 0 {
             let more = self.problem_count - self.problems.len();
@@ -504,11 +546,12 @@ impl Loader {
         for (uid, service) in self.services.iter_mut().enumerate() {
             service.uid = ServiceUid(uid as u32);
         }
-        for (position, mode, filter) in self.edge_extras {
+        for (position, mode, filter, evidence) in self.edge_extras {
             // Every edge resolved (there were no problems), so places are file places.
             let edge = &mut edges[position];
             edge.mode = mode;
             edge.filter = filter;
+            edge.evidence = evidence;
         }
         let next_uid = (self.services.len() + edges.len()) as u32;
         let mut design = Design {
@@ -516,6 +559,7 @@ impl Loader {
             services: self.services,
             edges,
             next_uid,
+            intentional_loops: self.intentional_loops,
         };
         if version == 1 {
             migrate_v1(&mut design);
@@ -590,6 +634,7 @@ fn resolve_edges(
                 uid: EdgeUid((first_uid + offset + at) as u32),
                 mode: EdgeMode::Async,
                 filter: None,
+                evidence: None,
             };
         }
     }
