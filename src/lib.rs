@@ -8,6 +8,7 @@
 //! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`template`] | SAM/CloudFormation templates: export as a deployable SAM template, the round trip of an imported one | `model`, `analysis` |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`platform`] | what differs per OS: data folder, app id, command key (one place each) | std |
@@ -28,6 +29,7 @@ pub mod plan;
 pub mod platform;
 pub mod recovery;
 pub mod simulation;
+pub mod template;
 
 /// The built-in register/login design (`samples/register_login.json`), opened when no file is.
 pub const BUILTIN_DESIGN: &str = include_str!("../samples/register_login.json");

@@ -7,6 +7,7 @@
 
 mod check;
 pub mod escape;
+mod export;
 mod plan;
 mod simulate;
 mod stdout;
@@ -56,6 +57,12 @@ pub enum Command {
     /// Exit codes: 0 plan written, 1 plan written but the design has cycles (listed on
     /// stderr), 2 the input could not be read or is invalid (nothing on stdout).
     Plan(plan::PlanArgs),
+    /// Export a deployable AWS SAM template (YAML) of a design.
+    ///
+    /// A design imported from a template is written over that template, keeping what the
+    /// design does not show. What SAM cannot say is listed on stderr as notes. Exit codes: 0
+    /// written, 2 the input could not be read or is invalid, or the output not written.
+    Export(export::ExportArgs),
     /// Print the JSON Schema of the design file format.
     Schema,
     /// Run a scenario of requests against a design: responses, trace and store.
@@ -68,6 +75,7 @@ pub fn run(command: Command) -> ExitCode {
     let code = match command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();

@@ -114,7 +114,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         scan.at = 3;
     }
     let empty = scan.open(b'{', b'}')?;
-    let mut seen = [false; 4];
+    let mut seen = [false; 5];
     let mut more = !empty;
     while more {
         let key = scan.item(|scan| {
@@ -169,6 +169,8 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
                     sink.service(scan.get(parts.id), service)
                 })?;
             }
+            // The template an imported design keeps is free-form JSON: the general reader's.
+            4 => return Err(Stop::Unusual),
             _ => {
                 scan.list(edge)?
                     .for_each(sink, |sink, scan, (fields, mode, filter)| {

@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use crate::model::{
     Behavior, Design, EdgeFilter, EdgeMode, Position, Properties, Route, ServiceKind,
+    TemplateSource,
 };
 
 /// The top level's fields, in file order.
-pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges"];
+pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges", "template"];
 /// A service's fields, in file order.
 pub const SERVICE_FIELDS: &[&str] = &[
     "id",
@@ -29,6 +30,8 @@ pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter"];
 pub const ROUTE_FIELDS: &[&str] = &["route", "event"];
 /// A position's fields.
 pub const POSITION_FIELDS: &[&str] = &["x", "y"];
+/// The fields of the template a design was imported from.
+pub const TEMPLATE_FIELDS: &[&str] = &["document", "derived"];
 
 /// A whole design file.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -45,6 +48,10 @@ pub struct DesignFile<'a> {
     /// Event edges from publisher to subscriber.
     #[serde(default)]
     pub edges: Vec<EdgeRecord<'a>>,
+    /// The SAM/CloudFormation template the design was imported from, and what the import made
+    /// of it: `export` writes untouched services back as they were (new in version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<&'a TemplateSource>,
 }
 
 /// One service.
@@ -135,6 +142,7 @@ impl<'a> DesignFile<'a> {
                     filter: e.filter.as_deref(),
                 })
                 .collect(),
+            template: design.template.as_deref(),
         }
     }
 }
@@ -171,5 +179,6 @@ mod tests {
         assert_eq!(keys(&schema, Some("EdgeRecord")), EDGE_FIELDS);
         assert_eq!(keys(&schema, Some("Route")), ROUTE_FIELDS);
         assert_eq!(keys(&schema, Some("Position")), POSITION_FIELDS);
+        assert_eq!(keys(&schema, Some("TemplateSource")), TEMPLATE_FIELDS);
     }
 }

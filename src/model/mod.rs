@@ -6,6 +6,7 @@
 pub mod edit;
 pub mod filter;
 pub mod properties;
+pub mod template;
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub const CURRENT_VERSION: u32 = 2;
 
 pub use filter::EdgeFilter;
 pub use properties::Properties;
+pub use template::TemplateSource;
 
 /// What a service is. Decides its colour on the canvas and its simulated meaning.
 #[derive(
@@ -397,13 +399,19 @@ pub struct Design {
     pub edges: Vec<EventEdge>,
     /// The next uid to give out (services and edges share the counter).
     pub next_uid: u32,
+    /// The SAM/CloudFormation template the design was imported from, if it was (shared: undo
+    /// snapshots and clones do not copy it).
+    pub template: Option<Arc<TemplateSource>>,
 }
 
 /// Two designs are equal when what they hold is: uids and their counter are identity and
 /// bookkeeping.
 impl PartialEq for Design {
     fn eq(&self, other: &Design) -> bool {
-        self.name == other.name && self.services == other.services && self.edges == other.edges
+        self.name == other.name
+            && self.services == other.services
+            && self.edges == other.edges
+            && self.template == other.template
     }
 }
 

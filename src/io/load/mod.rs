@@ -29,7 +29,7 @@ use crate::diagnostics::{closest, strip_position};
 use crate::io::{LoadError, Problem};
 use crate::model::{
     CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, SUPPORTED_VERSIONS, Service,
-    ServiceIndex, ServiceKind, ServiceUid,
+    ServiceIndex, ServiceKind, ServiceUid, TemplateSource,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -270,6 +270,8 @@ struct Loader {
     edge_extras: Vec<(usize, EdgeMode, Option<Box<EdgeFilter>>)>,
     /// Hashes staged strings (the same hasher as the tables').
     hasher: foldhash::fast::RandomState,
+    /// The template the design was imported from (only the general reader reads it).
+    template: Option<TemplateSource>,
 }
 
 impl Loader {
@@ -500,6 +502,7 @@ impl Loader {
             services: self.services,
             edges,
             next_uid,
+            template: self.template.map(Arc::new),
         };
         if version == 1 {
             migrate_v1(&mut design);
