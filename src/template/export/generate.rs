@@ -382,15 +382,17 @@ impl Context<'_> {
                 self.name(to, false),
             ),
             ServiceKind::Table => {
-                let key = self.design.services[to]
-                    .properties
-                    .get("key")
-                    .and_then(|k| k.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| "id".to_owned());
+                // The item is keyed by the execution: every key attribute is a string.
+                let table = self.design.services[to].properties.to_map();
+                let mut item = Map::new();
+                let key = table.get("key").and_then(Value::as_str).unwrap_or("id");
+                item.insert(key.to_owned(), json!({"S.$": "$$.Execution.Id"}));
+                if let Some(sort) = table.get("sort_key").and_then(Value::as_str) {
+                    item.insert(sort.to_owned(), json!({"S.$": "$$.State.EnteredTime"}));
+                }
                 (
                     "arn:aws:states:::dynamodb:putItem",
-                    json!({"TableName": format!("${{{substitution}}}"),
-                           "Item": {key: {"S.$": "$$.Execution.Id"}}}),
+                    json!({"TableName": format!("${{{substitution}}}"), "Item": item}),
                     json!({"Ref": target}),
                 )
             }
