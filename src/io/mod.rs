@@ -227,6 +227,30 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_template_field_is_located() {
+        let found = problems(r#"{"version": 2, "services": [], "template": 3}"#);
+        assert_eq!(found[0].path, "template");
+        assert!(found[0].message.contains("a whole number"), "{found:?}");
+        let found = problems(
+            r#"{"version": 2, "services": [], "template": {"document": {}, "derived": [], "x": 1}}"#,
+        );
+        let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["template.x", "template.derived"]);
+        let found = problems(
+            r#"{"version": 1, "services": [], "template": {"document": {}, "derived": {}}}"#,
+        );
+        assert_eq!(found[0].path, "template");
+        assert!(found[0].message.contains("version 2"), "{found:?}");
+        let design = parse_design(
+            br#"{"version": 2, "services": [], "template": {"document": {"Resources": {}}, "derived": {}}}"#,
+            "t.json",
+        )
+        .unwrap();
+        let template = design.template.expect("kept");
+        assert_eq!(template.document, serde_json::json!({"Resources": {}}));
+    }
+
+    #[test]
     fn unreadable_versions_name_the_readable_ones() {
         let found = problems(r#"{"version": 9, "services": []}"#);
         assert_eq!(found.len(), 1);

@@ -150,8 +150,9 @@ mod tests {
             ("process-payment", ServiceKind::Function),
             ("ProcessPayment", ServiceKind::Function),
             ("ünïcödé → 服务", ServiceKind::Function),
-            ("9lives", ServiceKind::Queue),
+            ("9lives", ServiceKind::Queue), // valid: logical ids may start with a digit
             ("", ServiceKind::Table),
+            ("9-lives", ServiceKind::Queue),
             ("Taken", ServiceKind::Topic),
         ] {
             design.add_service(Service::new(id, kind));
@@ -164,8 +165,9 @@ mod tests {
                 "ProcessPayment2",
                 "ProcessPayment",
                 "NCD",
-                "Queue9lives",
+                "9lives",
                 "Table",
+                "Queue9Lives",
                 "Taken2"
             ]
         );

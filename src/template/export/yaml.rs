@@ -136,7 +136,7 @@ fn short_form(map: &serde_json::Map<String, Value>) -> Option<Yaml<'static>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use saphyr::LoadableYamlNode;
     use serde_json::json;
