@@ -1,0 +1,119 @@
+//! What goes over the drawing: the running simulation and the gesture in progress.
+
+use egui::epaint::CornerRadius;
+use egui::{Align2, FontId, Pos2, Rect, Shape, Stroke, StrokeKind};
+
+use super::{CanvasState, Gesture, Scene, SimOverlay, edges};
+use crate::gui::geometry;
+use crate::gui::theme;
+use crate::gui::view::CanvasView;
+
+/// The simulation on top: active services glow, the last hop's edge is lit and carries a dot.
+pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
+    let Scene {
+        painter,
+        camera,
+        viewport,
+        zoom,
+        ..
+    } = *scene;
+    let radius = CornerRadius::same((theme::BOX_ROUNDING * zoom + 4.0).clamp(0.0, 255.0) as u8);
+    for &i in &overlay.active {
+        let Some(&center) = view.centers().get(i) else {
+            continue;
+        };
+        let screen = camera.rect_to_screen(viewport, geometry::box_rect(center));
+        if !screen.intersects(viewport) {
+            continue;
+        }
+        for (grow, alpha) in [(9.0, 0.12), (6.0, 0.25), (3.0, 0.5)] {
+            painter.rect_stroke(
+                screen.expand(grow),
+                radius,
+                Stroke::new(3.0, theme::SIM_ACTIVE.gamma_multiply(alpha)),
+                StrokeKind::Outside,
+            );
+        }
+        painter.rect_stroke(
+            screen.expand(1.0),
+            radius,
+            Stroke::new(2.0, theme::SIM_ACTIVE),
+            StrokeKind::Outside,
+        );
+    }
+    let Some((position, t)) = overlay.hop else {
+        return;
+    };
+    let Some(path) = edges::edge_path(view, position) else {
+        return;
+    };
+    let points: Vec<Pos2> = path
+        .iter()
+        .map(|&p| camera.to_screen(viewport, p))
+        .collect();
+    painter.add(Shape::line(
+        points.clone(),
+        Stroke::new(3.0, theme::SIM_DOT.gamma_multiply(0.55)),
+    ));
+    if let Some(at) = edges::point_along(&points, t) {
+        let r = (6.0 * zoom).clamp(4.0, 9.0);
+        painter.circle_filled(at, r * 2.0, theme::SIM_DOT.gamma_multiply(0.18));
+        painter.circle(at, r, theme::SIM_DOT, Stroke::new(1.5, theme::CANVAS_BG));
+    }
+}
+
+/// The empty-canvas hint, the selection rectangle and the connection being dragged.
+pub(super) fn paint_gesture(scene: &Scene, state: &CanvasState, view: &CanvasView) {
+    let Scene {
+        painter,
+        camera,
+        viewport,
+        zoom,
+        ..
+    } = *scene;
+    let centers = view.centers();
+    if centers.is_empty() {
+        painter.text(
+            viewport.center(),
+            Align2::CENTER_CENTER,
+            "Double-click anywhere to add a service, or use ➕ Add service",
+            FontId::proportional(16.0),
+            theme::MUTED_TEXT,
+        );
+    }
+
+    if let Gesture::Selecting { from, to, .. } = state.gesture {
+        let area = Rect::from_two_pos(
+            camera.to_screen(viewport, from),
+            camera.to_screen(viewport, to),
+        );
+        painter.rect(
+            area,
+            CornerRadius::same(2),
+            theme::SELECTION.gamma_multiply(0.12),
+            Stroke::new(1.0, theme::SELECTION),
+            StrokeKind::Inside,
+        );
+    }
+
+    if let Gesture::Connecting { from, to } = state.gesture
+        && let Some(from) = view.index_of(from)
+        && let Some(&a) = centers.get(from)
+    {
+        let s = camera.to_screen(viewport, geometry::handle_center(a));
+        let e = camera.to_screen(viewport, to);
+        painter.line_segment([s, e], Stroke::new(2.0, theme::PENDING_EDGE));
+        edges::arrow_head(painter, s, e, zoom.max(0.6), theme::PENDING_EDGE);
+        if let Some(target) = geometry::service_at(centers, to)
+            && target != from
+        {
+            let r = camera.rect_to_screen(viewport, geometry::box_rect(centers[target]));
+            painter.rect_stroke(
+                r.expand(3.0),
+                CornerRadius::same(6),
+                Stroke::new(2.0, theme::PENDING_EDGE),
+                StrokeKind::Outside,
+            );
+        }
+    }
+}
