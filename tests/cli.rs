@@ -382,11 +382,23 @@ mod export {
         let out = run(&["export", sample("register_login.json").to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let yaml = text(&out.stdout);
-        assert!(yaml.starts_with("---\nAWSTemplateFormatVersion: \"2010-09-09\"\n"), "{yaml}");
-        assert!(yaml.contains("Transform: \"AWS::Serverless-2016-10-31\""), "{yaml}");
-        assert!(yaml.contains("Type: \"AWS::Serverless::Function\""), "{yaml}");
+        assert!(
+            yaml.starts_with("---\nAWSTemplateFormatVersion: \"2010-09-09\"\n"),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains("Transform: \"AWS::Serverless-2016-10-31\""),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains("Type: \"AWS::Serverless::Function\""),
+            "{yaml}"
+        );
         assert!(yaml.contains("RestApiId: !Ref gateway"), "{yaml}");
-        assert!(yaml.contains("- DynamoDBCrudPolicy:\n            TableName: !Ref users"), "{yaml}");
+        assert!(
+            yaml.contains("- DynamoDBCrudPolicy:\n            TableName: !Ref users"),
+            "{yaml}"
+        );
         // Logging in reads the table: a read-only policy.
         assert!(yaml.contains("- DynamoDBReadPolicy:"), "{yaml}");
         assert!(!yaml.contains("Fn::"), "{yaml}");
@@ -423,7 +435,11 @@ mod export {
                          "edges": [{"from": "q", "to": "f", "event": "Job"}]}"#;
         let out = run_stdin(&["export", "-"], design);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("Queue: !GetAtt q.Arn"), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains("Queue: !GetAtt q.Arn"),
+            "{}",
+            text(&out.stdout)
+        );
     }
 
     #[test]
@@ -438,10 +454,17 @@ mod export {
         assert_eq!(out.status.code(), Some(2));
         assert!(out.stdout.is_empty());
         let stderr = text(&out.stderr);
-        assert!(stderr.contains("services[0].properties.memory_mb"), "{stderr}");
+        assert!(
+            stderr.contains("services[0].properties.memory_mb"),
+            "{stderr}"
+        );
         let out = run(&["export", "missing.json"]);
         assert_eq!(out.status.code(), Some(2));
-        assert!(text(&out.stderr).contains("missing.json"), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("missing.json"),
+            "{}",
+            text(&out.stderr)
+        );
         let nowhere = dir.path().join("no/such/folder/t.yaml");
         let out = run(&[
             "export",
@@ -451,11 +474,18 @@ mod export {
         ]);
         assert_eq!(out.status.code(), Some(2));
         let stderr = text(&out.stderr);
-        assert!(stderr.contains("cannot write") && stderr.contains("hint:"), "{stderr}");
+        assert!(
+            stderr.contains("cannot write") && stderr.contains("hint:"),
+            "{stderr}"
+        );
         // An escape sequence in a path is shown, not obeyed.
         let out = run(&["export", "evil\u{1b}[31m.json"]);
         assert_eq!(out.status.code(), Some(2));
-        assert!(!text(&out.stderr).contains('\u{1b}'), "{}", text(&out.stderr));
+        assert!(
+            !text(&out.stderr).contains('\u{1b}'),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }
 

@@ -11,6 +11,7 @@
 
 pub mod about;
 pub mod canvas;
+mod export_sam;
 pub mod files;
 pub mod geometry;
 pub mod layout;
@@ -159,6 +160,8 @@ pub enum Action {
     SaveAs,
     /// File > Export plan...
     Export,
+    /// File > Export SAM template...
+    ExportSam,
     /// A path was chosen for a file purpose.
     PathChosen(FilePurpose, PathBuf),
     /// View > Fit.
@@ -562,6 +565,7 @@ impl App {
             },
             Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
             Action::Export => self.choose_path(ctx, FilePurpose::Export),
+            Action::ExportSam => self.choose_path(ctx, FilePurpose::ExportSam),
             Action::PathChosen(purpose, path) => match purpose {
                 FilePurpose::Open => self.open(&path),
                 FilePurpose::SaveAs { then } => {
@@ -572,6 +576,7 @@ impl App {
                     }
                 }
                 FilePurpose::Export => self.export(&path),
+                FilePurpose::ExportSam => self.export_sam(&path),
             },
             Action::Fit => self.frame(None),
             Action::AutoLayout => {
@@ -787,6 +792,7 @@ impl App {
                 .as_ref()
                 .map(|p| p.with_extension("plan.md"))
                 .or_else(|| Some(PathBuf::from("plan.md"))),
+            FilePurpose::ExportSam => Some(self.sam_template_path()),
             _ => self.doc.path.clone(),
         };
         self.dialog = if self.native_dialogs {
@@ -948,6 +954,9 @@ impl App {
                 }
                 if ui.button("Export plan...").clicked() {
                     self.actions.push(Action::Export);
+                }
+                if ui.button("Export SAM template...").clicked() {
+                    self.actions.push(Action::ExportSam);
                 }
                 ui.separator();
                 if ui.button("Quit").clicked() {
