@@ -442,7 +442,7 @@ fn template() -> Value {
                 "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
                 "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"}]}},
-            "Dashboard": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"DashboardBody": {"Fn::Sub": "{\"widgets\": []}"}}}
+            "Dashboard": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"DashboardBody": {"Fn::Sub": "{\"widgets\": [], \"region\": \"${AWS::Region}\"}"}}}
         },
         "Outputs": {
             "ApiUrl": {"Value": {"Fn::Sub": "https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/Prod/"}},
@@ -642,4 +642,58 @@ fn a_new_service_gets_a_fresh_resource_beside_the_imported_ones() {
         .unwrap()
         .shift_remove("WorkerRole2");
     assert_eq!(without, template());
+}
+
+/// `tests/fixtures/imported_orders.json`: [`imported`] edited (a property, an added and a
+/// removed edge, a new service) and saved, so that CI's cfn-lint also checks a round-trip
+/// export. Rewrites the fixture when `EVENT_ARCHITECT_WRITE_FIXTURES` is set.
+fn edited_import() -> Design {
+    let mut design = imported();
+    let worker = design.find("WorkerFunction").unwrap();
+    let table = design.find("OrdersTable").unwrap();
+    design.services[worker.index()]
+        .properties
+        .insert("memory_mb", json!(512));
+    let mut edge = EventEdge::new(worker, table, "PutResult");
+    edge.mode = crate::model::EdgeMode::Sync;
+    design.add_edge(edge);
+    design.edges.retain(|e| &*e.event != "OrderPlaced");
+    design.add_service(crate::model::Service::new("audit-log", ServiceKind::Function));
+    let queue = design.find("OrderQueue").unwrap();
+    let audit = design.find("audit-log").unwrap();
+    design.add_edge(EventEdge::new(queue, audit, "Audit"));
+    design
+}
+
+#[test]
+fn the_edited_import_fixture_is_the_one_these_tests_make() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/imported_orders.json");
+    let design = edited_import();
+    if std::env::var_os("EVENT_ARCHITECT_WRITE_FIXTURES").is_some() {
+        crate::io::save(&path, &design).unwrap();
+    }
+    let saved = crate::io::load_path(&path).expect("the fixture loads");
+    assert_eq!(
+        saved, design,
+        "tests/fixtures/imported_orders.json is stale: run this test with EVENT_ARCHITECT_WRITE_FIXTURES=1"
+    );
+    let out = export_sam(&saved);
+    let expected = template_with(|t| {
+        let worker = &mut t["Resources"]["WorkerFunction"]["Properties"];
+        worker["MemorySize"] = json!(512);
+        worker["Policies"] = json!([{"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}}]);
+        t["Resources"]["PlaceOrderFunction"]["Properties"]["Policies"] = json!([
+            {"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}},
+            "AWSXrayWriteOnlyAccess"
+        ]);
+    });
+    let mut without_new = out.document.clone();
+    let added = without_new["Resources"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("AuditLog")
+        .expect("the new function");
+    assert_eq!(without_new, expected);
+    assert_eq!(added["Properties"]["Events"]["Audit"]["Type"], json!("SQS"));
 }
