@@ -403,9 +403,22 @@ fn remove_policy(
     let Some(Value::Array(policies)) = props.get_mut("Policies") else {
         return Err("the writer has no Policies list");
     };
-    let count = policies.len();
-    policies.retain(|policy| !(policy.is_object() && mentions(policy, target)));
-    if policies.len() < count {
+    let mut removed = false;
+    policies.retain_mut(|policy| {
+        if !policy.is_object() || !mentions(policy, target) {
+            return true;
+        }
+        removed = true;
+        // An inline policy document loses only the statements that name the target.
+        match policy.get_mut("Statement") {
+            Some(Value::Array(statements)) => {
+                statements.retain(|statement| !mentions(statement, target));
+                !statements.is_empty()
+            }
+            _ => false,
+        }
+    });
+    if removed {
         Ok(())
     } else {
         Err("no policy of the writer names the target")

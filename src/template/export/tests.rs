@@ -658,7 +658,10 @@ fn edited_import() -> Design {
     edge.mode = crate::model::EdgeMode::Sync;
     design.add_edge(edge);
     design.edges.retain(|e| &*e.event != "OrderPlaced");
-    design.add_service(crate::model::Service::new("audit-log", ServiceKind::Function));
+    design.add_service(crate::model::Service::new(
+        "audit-log",
+        ServiceKind::Function,
+    ));
     let queue = design.find("OrderQueue").unwrap();
     let audit = design.find("audit-log").unwrap();
     design.add_edge(EventEdge::new(queue, audit, "Audit"));
@@ -696,4 +699,50 @@ fn the_edited_import_fixture_is_the_one_these_tests_make() {
         .expect("the new function");
     assert_eq!(without_new, expected);
     assert_eq!(added["Properties"]["Events"]["Audit"]["Type"], json!("SQS"));
+}
+
+#[test]
+fn a_removed_write_takes_only_its_statements_out_of_an_inline_policy() {
+    let mut template = template();
+    template["Resources"]["PlaceOrderFunction"]["Properties"]["Policies"][2] = json!({
+        "Statement": [
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["OrderQueue", "Arn"]}},
+            {"Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*"}
+        ]
+    });
+    let mut design = imported();
+    design.template = Some(std::sync::Arc::new(TemplateSource::capture(
+        template.clone(),
+        &design,
+    )));
+    design.edges.retain(|e| &*e.event != "OrderPlaced");
+    let out = export_sam(&design);
+    assert_eq!(
+        out.document["Resources"]["PlaceOrderFunction"]["Properties"]["Policies"],
+        json!([
+            {"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}},
+            {"Statement": [{"Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*"}]}
+        ])
+    );
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+}
+
+#[test]
+fn a_construct_that_cannot_be_found_is_a_note() {
+    let mut design = imported();
+    // The template no longer has the policy the snapshot's edge came from.
+    let mut template = template();
+    template["Resources"]["PlaceOrderFunction"]["Properties"]["Policies"] =
+        json!([{"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}}]);
+    design.template = Some(std::sync::Arc::new(TemplateSource::capture(
+        template, &design,
+    )));
+    design.edges.retain(|e| &*e.event != "OrderPlaced");
+    let out = export_sam(&design);
+    assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
+    assert!(
+        out.notes[0].starts_with("edge PlaceOrderFunction -> OrderQueue (OrderPlaced): no policy"),
+        "{:?}",
+        out.notes
+    );
 }
