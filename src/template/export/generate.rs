@@ -282,6 +282,14 @@ impl<'d> Context<'d> {
         if !filter_used {
             notes.push(self.note(e, "its filter is left out (SAM cannot say it here)"));
         }
+        if matches!(ty, "Api" | "HttpApi") && route_taken(resources, &event) {
+            notes.push(self.note(
+                e,
+                "left out: another function already serves this route (API Gateway routes a \
+                 method and path to one integration)",
+            ));
+            return;
+        }
         let Some(props) = properties_mut(resources, target) else {
             return;
         };
@@ -598,13 +606,21 @@ fn policy(
     })
 }
 
+/// The methods API Gateway routes (SAM's names).
+const METHODS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "head", "options", "any",
+];
+
 /// The method and path of the gateway route that publishes `event` (`POST /register` ->
 /// `("post", "/register")`); a POST on a path named after the event when no route does.
 fn route_of(gateway: &crate::model::Service, event: &str) -> (String, String) {
     if let Some(route) = gateway.routes.iter().find(|r| r.event == event) {
         let mut parts = route.route.split_whitespace();
         let (method, path) = match (parts.next(), parts.next()) {
-            (Some(method), Some(path)) => (method.to_ascii_lowercase(), path.to_owned()),
+            (Some(method), Some(path)) if METHODS.contains(&&*method.to_ascii_lowercase()) => {
+                (method.to_ascii_lowercase(), path.to_owned())
+            }
+            (Some(_), Some(path)) => ("any".to_owned(), path.to_owned()),
             (Some(path), None) if path.starts_with('/') => ("any".to_owned(), path.to_owned()),
             _ => ("post".to_owned(), String::new()),
         };
@@ -614,6 +630,25 @@ fn route_of(gateway: &crate::model::Service, event: &str) -> (String, String) {
     }
     let slug = names::kebab(&names::pascal(event, ServiceKind::Gateway));
     ("post".to_owned(), format!("/{slug}"))
+}
+
+/// True when some resource's `Api`/`HttpApi` event already serves the method and path of
+/// `event` on the same API.
+fn route_taken(resources: &Resources, event: &Value) -> bool {
+    let same = |other: &Value| {
+        ["Path", "Method", "RestApiId"]
+            .iter()
+            .all(|key| other.get(key) == event.get(key))
+    };
+    resources.values().any(|resource| {
+        resource["Properties"]["Events"]
+            .as_object()
+            .is_some_and(|events| {
+                events.values().any(|e| {
+                    matches!(e["Type"].as_str(), Some("Api" | "HttpApi")) && same(&e["Properties"])
+                })
+            })
+    })
 }
 
 /// The event pattern of an edge from a bus: its filter's pattern, else the event by name.

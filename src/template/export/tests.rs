@@ -87,6 +87,25 @@ fn gateway_routes_become_api_events_and_a_routeless_gateway_is_left_out() {
 }
 
 #[test]
+fn a_route_goes_to_one_function_and_an_unknown_method_becomes_any() {
+    let out = export(
+        r#"[{"id": "api", "kind": "gateway", "routes": [{"route": "FETCH /x", "event": "X"}]},
+            {"id": "f", "kind": "function"}, {"id": "g", "kind": "function"}]"#,
+        r#"[{"from": "api", "to": "f", "event": "X"}, {"from": "api", "to": "g", "event": "X"}]"#,
+    );
+    assert_eq!(
+        resource(&out, "f")["Properties"]["Events"]["X"]["Properties"]["Method"],
+        json!("any")
+    );
+    assert!(resource(&out, "g")["Properties"].get("Events").is_none());
+    assert!(
+        out.notes[0].contains("api -> g (X): left out: another function already serves this route"),
+        "{:?}",
+        out.notes
+    );
+}
+
+#[test]
 fn sams_implicit_api_has_no_resource_of_its_own() {
     let out = export(
         r#"[{"id": "ServerlessHttpApi", "kind": "gateway", "routes": [{"route": "POST /x", "event": "X"}]},
