@@ -164,7 +164,13 @@ impl<'d> Context<'d> {
             (_, Function) if triggers_function => self.event_source(resources, e, &mut notes),
             (_, StateMachine) if triggers_workflow => self.event_source(resources, e, &mut notes),
             (Function | StateMachine, _) if policy(tk, e, self.design).is_some() => {
-                self.write_policy(resources, edge);
+                if self.write_policy(resources, edge) {
+                    notes.push(self.note(
+                        e,
+                        "the writer has a Role of its own, which SAM uses instead of policy \
+                         templates: add the permission to that role",
+                    ));
+                }
                 if fk == StateMachine {
                     self.task(resources, edge);
                 }
@@ -336,21 +342,94 @@ impl Context<'_> {
         }
     }
 
-    /// The least-privilege policy template on the writer for a write edge.
-    fn write_policy(&self, resources: &mut Resources, edge: usize) {
+    /// The least-privilege policy template on the writer for a write edge. True when the writer
+    /// has a `Role` of its own (an imported one's), which makes SAM ignore its policies.
+    fn write_policy(&self, resources: &mut Resources, edge: usize) -> bool {
         let e = &self.design.edges[edge];
         let (from, to) = (e.from.index(), e.to.index());
         let Some((template, parameter)) = policy(self.kind(to), e, self.design) else {
-            return;
+            return false;
         };
         let Some(writer) = self.resource_id(from) else {
-            return;
+            return false;
         };
         let name = self.name(to, self.by_name[edge]);
+        let variable = (self.kind(from) == ServiceKind::Function)
+            .then(|| self.variable(to, self.by_name[edge]))
+            .flatten();
         let Some(props) = properties_mut(resources, writer) else {
-            return;
+            return false;
         };
         push_policy(props, json!({ template: { parameter: name } }));
+        let own_role = props.contains_key("Role");
+        // The code finds what it writes to in its environment (an imported function's own
+        // variable of that name is kept).
+        if let Some((key, value)) = variable {
+            let environment = object_entry(props, "Environment");
+            object_entry(environment, "Variables")
+                .entry(key)
+                .or_insert(value);
+        }
+        own_role
+    }
+
+    /// The environment variable that tells a function's code where a target is:
+    /// `RETRY_QUEUE_URL`, `USERS_TABLE_NAME`, `NOTIFIER_FUNCTION_NAME`, ... By reference, or
+    /// made from the fixed name where a reference would be circular (None when that name is
+    /// not a plain string or `!Sub` text).
+    fn variable(&self, target: usize, by_name: bool) -> Option<(String, Value)> {
+        let kind = self.kind(target);
+        let (word, suffix) = match kind {
+            ServiceKind::Function => ("function", "FUNCTION_NAME"),
+            ServiceKind::Queue => ("queue", "QUEUE_URL"),
+            ServiceKind::Topic => ("topic", "TOPIC_ARN"),
+            ServiceKind::Table => ("table", "TABLE_NAME"),
+            ServiceKind::Bucket => ("bucket", "BUCKET_NAME"),
+            ServiceKind::Bus => ("bus", "BUS_NAME"),
+            ServiceKind::StateMachine => ("state-machine", "STATE_MACHINE_ARN"),
+            ServiceKind::Stream => ("stream", "STREAM_NAME"),
+            ServiceKind::Gateway | ServiceKind::Schedule => return None,
+        };
+        let slug = names::kebab(self.logical(target));
+        let stem = slug
+            .strip_suffix(word)
+            .map(|s| s.trim_end_matches('-'))
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&slug);
+        let mut key = format!("{}_{suffix}", stem.to_ascii_uppercase().replace('-', "_"));
+        if !key.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            key.insert_str(0, "S_");
+        }
+        let Some(logical) = self.resource_id(target) else {
+            return Some((key, json!(self.design.services[target].id)));
+        };
+        if !by_name {
+            let value = match kind {
+                ServiceKind::Queue | ServiceKind::Topic | ServiceKind::StateMachine => {
+                    json!({"Ref": logical})
+                }
+                _ => self.name(target, false),
+            };
+            return Some((key, value));
+        }
+        let name = match self.fixed_name(target) {
+            Value::String(text) => text.replace("${", "${!"),
+            Value::Object(map) => map.get("Fn::Sub")?.as_str()?.to_owned(),
+            _ => return None,
+        };
+        let text = match kind {
+            ServiceKind::Queue => format!(
+                "https://sqs.${{AWS::Region}}.${{AWS::URLSuffix}}/${{AWS::AccountId}}/{name}"
+            ),
+            ServiceKind::Topic => {
+                format!("arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{name}")
+            }
+            ServiceKind::StateMachine => format!(
+                "arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:stateMachine:{name}"
+            ),
+            _ => name,
+        };
+        Some((key, json!({"Fn::Sub": text})))
     }
 
     /// A state machine's task for an edge out of it, chained after the tasks before it.

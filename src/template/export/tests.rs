@@ -205,6 +205,10 @@ fn a_bucket_triggers_with_its_key_filter_and_its_writer_names_it_without_a_refer
         props["Policies"],
         json!([{"S3CrudPolicy": {"BucketName": name}}])
     );
+    assert_eq!(
+        props["Environment"]["Variables"]["UPLOADS_BUCKET_NAME"],
+        name
+    );
 }
 
 #[test]
@@ -285,6 +289,19 @@ fn every_write_edge_gets_its_least_privilege_policy_template() {
             {"StepFunctionsExecutionPolicy": {"StateMachineName": {"Fn::GetAtt": ["sm", "Name"]}}},
             {"KinesisCrudPolicy": {"StreamName": {"Ref": "s"}}}
         ])
+    );
+    assert_eq!(
+        resource(&out, "w")["Properties"]["Environment"]["Variables"],
+        json!({
+            "F_FUNCTION_NAME": {"Ref": "f"},
+            "Q_QUEUE_URL": {"Ref": "q"},
+            "T_TOPIC_ARN": {"Ref": "t"},
+            "TAB_TABLE_NAME": {"Ref": "tab"},
+            "B_BUCKET_NAME": {"Ref": "b"},
+            "BUS_BUS_NAME": {"Ref": "bus"},
+            "SM_STATE_MACHINE_ARN": {"Ref": "sm"},
+            "S_STREAM_NAME": {"Ref": "s"}
+        })
     );
     assert_eq!(
         resource(&out, "reader")["Properties"]["Policies"],
@@ -378,6 +395,15 @@ fn the_self_looping_poller_of_the_loops_sample_is_named_not_referenced() {
         poller["Policies"],
         json!([{"LambdaInvokePolicy": {"FunctionName": name}},
                {"LambdaInvokePolicy": {"FunctionName": {"Ref": "reports"}}}])
+    );
+    // Its code finds itself by the same name, and the retry queue by reference.
+    assert_eq!(
+        poller["Environment"]["Variables"]["POLLER_FUNCTION_NAME"],
+        name
+    );
+    assert_eq!(
+        resource(&out, "ProcessPayment")["Properties"]["Environment"]["Variables"]["RETRY_QUEUE_URL"],
+        json!({"Ref": "RetryQueue"})
     );
     // Only what closes a circular reference gets a fixed name.
     assert!(
@@ -576,10 +602,18 @@ fn an_added_edge_adds_its_construct_and_a_removed_one_takes_its_construct_away()
     design.add_edge(edge);
     let out = export_sam(&design);
     let expected = template_with(|t| {
-        t["Resources"]["WorkerFunction"]["Properties"]["Policies"] =
-            json!([{"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}}]);
+        let worker = &mut t["Resources"]["WorkerFunction"]["Properties"];
+        worker["Policies"] = json!([{"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}}]);
+        worker["Environment"] = json!({"Variables": {"ORDERS_TABLE_NAME": {"Ref": "OrdersTable"}}});
     });
     assert_eq!(out.document, expected, "{:?}", out.notes);
+    // The worker has a role of its own: SAM would ignore the policy, and the note says so.
+    assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
+    assert!(
+        out.notes[0].contains("a Role of its own"),
+        "{:?}",
+        out.notes
+    );
 
     // Removing the API route and the queue write: their event and policy go, nothing else.
     let mut design = imported();
@@ -705,6 +739,7 @@ fn the_edited_import_fixture_is_the_one_these_tests_make() {
         let worker = &mut t["Resources"]["WorkerFunction"]["Properties"];
         worker["MemorySize"] = json!(512);
         worker["Policies"] = json!([{"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}}]);
+        worker["Environment"] = json!({"Variables": {"ORDERS_TABLE_NAME": {"Ref": "OrdersTable"}}});
         t["Resources"]["PlaceOrderFunction"]["Properties"]["Policies"] = json!([
             {"DynamoDBCrudPolicy": {"TableName": {"Ref": "OrdersTable"}}},
             "AWSXrayWriteOnlyAccess"
