@@ -99,7 +99,7 @@ impl<'d> Context<'d> {
         {
             props.insert(key.to_owned(), self.fixed_name(service));
         }
-        let ty = match s.kind {
+        match s.kind {
             ServiceKind::Function => {
                 if !s.name.is_empty() {
                     props.insert("Description".to_owned(), json!(s.name));
@@ -108,39 +108,31 @@ impl<'d> Context<'d> {
                 props.insert("CodeUri".to_owned(), json!(folder));
                 props.insert("Handler".to_owned(), json!(DEFAULT_HANDLER));
                 props.insert("Runtime".to_owned(), json!(DEFAULT_RUNTIME));
-                "AWS::Serverless::Function"
             }
             ServiceKind::Gateway => {
                 props.insert("StageName".to_owned(), json!("prod"));
                 if !s.name.is_empty() {
                     props.insert("Description".to_owned(), json!(s.name));
                 }
-                "AWS::Serverless::Api"
             }
             ServiceKind::Table => {
                 props.insert("BillingMode".to_owned(), json!("PAY_PER_REQUEST"));
-                "AWS::DynamoDB::Table"
             }
-            ServiceKind::Queue => "AWS::SQS::Queue",
-            ServiceKind::Topic => "AWS::SNS::Topic",
-            ServiceKind::Bucket => "AWS::S3::Bucket",
-            ServiceKind::Bus => "AWS::Events::EventBus",
+            ServiceKind::Queue | ServiceKind::Topic | ServiceKind::Bucket | ServiceKind::Bus => {}
             ServiceKind::StateMachine => {
                 props.insert(
                     "Definition".to_owned(),
                     json!({"StartAt": "Start", "States": {"Start": {"Type": "Pass", "End": true}}}),
                 );
-                "AWS::Serverless::StateMachine"
             }
             ServiceKind::Stream => {
                 props.insert("ShardCount".to_owned(), json!(1));
-                "AWS::Kinesis::Stream"
             }
             ServiceKind::Schedule => return None,
-        };
+        }
         properties::apply_all(s.kind, &mut props, &all);
         let mut resource = Map::new();
-        resource.insert("Type".to_owned(), json!(ty));
+        resource.insert("Type".to_owned(), json!(resource_type(s.kind)));
         if !props.is_empty() {
             resource.insert("Properties".to_owned(), Value::Object(props));
         }
@@ -160,6 +152,36 @@ impl<'d> Context<'d> {
             Gateway | Queue | Topic | Bucket | Stream | Table | Schedule | Bus
         );
         let triggers_workflow = matches!(fk, Gateway | Schedule | Bus);
+        // An imported resource of another type (a plain `AWS::Lambda::Function`, a
+        // `SimpleTable`) cannot take SAM's constructs: the edge is for the user to add.
+        let holder = match (fk, tk) {
+            (_, Function | StateMachine)
+                if (tk == Function && triggers_function) || triggers_workflow =>
+            {
+                Some(to)
+            }
+            (Function | StateMachine, _) => Some(from),
+            (Queue, Queue) => Some(from),
+            _ => None,
+        };
+        let mismatch = holder
+            .and_then(|service| self.other_type(resources, service))
+            .or_else(|| {
+                (fk == Table && tk == Function)
+                    .then(|| self.other_type(resources, from))
+                    .flatten()
+            });
+        if let Some((service, found)) = mismatch {
+            notes.push(self.note(
+                e,
+                &format!(
+                    "left out: {} is an {found} resource, which the export does not wire; \
+                     add the connection to the template by hand",
+                    self.design.services[service].id
+                ),
+            ));
+            return notes;
+        }
         match (fk, tk) {
             (_, Function) if triggers_function => self.event_source(resources, e, &mut notes),
             (_, StateMachine) if triggers_workflow => self.event_source(resources, e, &mut notes),
@@ -189,6 +211,13 @@ impl<'d> Context<'d> {
             )),
         }
         notes
+    }
+
+    /// The service and the type of its resource in `resources` when that is not the type the
+    /// export writes for its kind (an imported resource of another type).
+    fn other_type<'r>(&self, resources: &'r Resources, service: usize) -> Option<(usize, &'r str)> {
+        let found = resources.get(self.resource_id(service)?)?["Type"].as_str()?;
+        (found != resource_type(self.kind(service))).then_some((service, found))
     }
 
     fn note(&self, edge: &EventEdge, what: &str) -> String {
@@ -642,6 +671,22 @@ impl Context<'_> {
         {
             statements.push(statement);
         }
+    }
+}
+
+/// The type of the resource the export writes for a kind (a schedule has none).
+pub(super) fn resource_type(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::Function => "AWS::Serverless::Function",
+        ServiceKind::Gateway => "AWS::Serverless::Api",
+        ServiceKind::Table => "AWS::DynamoDB::Table",
+        ServiceKind::Queue => "AWS::SQS::Queue",
+        ServiceKind::Topic => "AWS::SNS::Topic",
+        ServiceKind::Bucket => "AWS::S3::Bucket",
+        ServiceKind::Bus => "AWS::Events::EventBus",
+        ServiceKind::StateMachine => "AWS::Serverless::StateMachine",
+        ServiceKind::Stream => "AWS::Kinesis::Stream",
+        ServiceKind::Schedule => "",
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use super::Exported;
-use super::generate::{Context, Resources, properties_mut};
+use super::generate::{Context, Resources, properties_mut, resource_type};
 use super::names;
 use super::properties;
 use crate::model::{Design, ServiceKind, TemplateSource};
@@ -142,6 +142,18 @@ pub(super) fn merge(design: &Design, source: &TemplateSource) -> Exported {
         match before.get(&service.id) {
             Some(old) if old.record == record => {}
             Some(old) if old.kind == Some(service.kind) => {
+                let ty = resources.get(&logical).and_then(|r| r["Type"].as_str());
+                if let Some(ty) = ty
+                    && ty != resource_type(service.kind)
+                {
+                    // The property table speaks for the types the export writes.
+                    notes.push(format!(
+                        "service {}: its settings changed, but its resource is an {ty}, which \
+                         the export does not edit; change the template by hand",
+                        service.id
+                    ));
+                    continue;
+                }
                 let Some(props) = properties_mut(&mut resources, &logical) else {
                     continue;
                 };
@@ -246,10 +258,33 @@ pub(super) fn merge(design: &Design, source: &TemplateSource) -> Exported {
         }
     }
 
+    // A new SAM resource in a plain CloudFormation template needs the SAM transform.
+    let serverless = resources.values().any(|r| {
+        r["Type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+    });
+    if serverless {
+        add_transform(&mut document);
+    }
     document.insert("Resources".to_owned(), Value::Object(resources));
     Exported {
         document: Value::Object(document),
         notes,
+    }
+}
+
+/// Declares the SAM transform, beside any other the template has.
+fn add_transform(document: &mut Map<String, Value>) {
+    let sam = json!(super::SAM_TRANSFORM);
+    match document.get_mut("Transform") {
+        Some(Value::Array(list)) if !list.contains(&sam) => list.push(sam),
+        Some(Value::Array(_)) => {}
+        Some(other) if *other != sam => *other = json!([other.take(), sam]),
+        Some(_) => {}
+        None => {
+            document.insert("Transform".to_owned(), sam);
+        }
     }
 }
 

@@ -800,3 +800,57 @@ fn a_construct_that_cannot_be_found_is_a_note() {
         out.notes
     );
 }
+
+#[test]
+fn a_plain_cloudformation_template_gets_the_sam_transform_and_its_own_types_are_not_wired() {
+    let template = json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "app.handler", "Role": {"Fn::GetAtt": ["R", "Arn"]},
+                "Code": {"ZipFile": "def handler(e, c): pass"}}},
+            "Q": {"Type": "AWS::SQS::Queue"},
+            "R": {"Type": "AWS::IAM::Role"}
+        }
+    });
+    let mut design = design(
+        r#"{"version": 2, "services": [{"id": "Fn", "kind": "function", "properties": {"runtime": "python3.12"}},
+            {"id": "Q", "kind": "queue"}]}"#,
+    );
+    design.template = Some(std::sync::Arc::new(TemplateSource::capture(
+        template.clone(),
+        &design,
+    )));
+    assert_unedited_round_trip(&design);
+    // A write from the plain function, a setting of it, and a new SAM function.
+    let (function, queue) = (design.find("Fn").unwrap(), design.find("Q").unwrap());
+    design.add_edge(EventEdge::new(function, queue, "Send"));
+    design.services[function.index()]
+        .properties
+        .insert("memory_mb", json!(256));
+    design.add_service(crate::model::Service::new("worker", ServiceKind::Function));
+    let worker = design.find("worker").unwrap();
+    design.add_edge(EventEdge::new(queue, worker, "Job"));
+    let out = export_sam(&design);
+    assert_eq!(out.document["Resources"]["Fn"], template["Resources"]["Fn"]);
+    assert_eq!(out.document["Transform"], json!(SAM_TRANSFORM));
+    assert_eq!(
+        resource(&out, "worker")["Properties"]["Events"]["Job"]["Type"],
+        json!("SQS")
+    );
+    assert_eq!(out.notes.len(), 2, "{:?}", out.notes);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("Fn: its settings changed")),
+        "{:?}",
+        out.notes
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("Fn -> Q (Send): left out: Fn is an AWS::Lambda::Function")),
+        "{:?}",
+        out.notes
+    );
+}
