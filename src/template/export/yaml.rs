@@ -73,6 +73,15 @@ fn implicit_in_yaml_1_1(text: &str) -> bool {
     }
 }
 
+/// A string scalar (a value or a key), quoted where a YAML 1.1 reader would misread it.
+fn string(text: &str) -> Yaml<'static> {
+    if implicit_in_yaml_1_1(text) {
+        Yaml::Representation(Cow::Owned(text.to_owned()), ScalarStyle::DoubleQuoted, None)
+    } else {
+        Yaml::Value(Scalar::String(Cow::Owned(text.to_owned())))
+    }
+}
+
 fn node(value: &Value) -> Yaml<'static> {
     match value {
         Value::Null => Yaml::Value(Scalar::Null),
@@ -83,10 +92,7 @@ fn node(value: &Value) -> Yaml<'static> {
             None if n.is_u64() => Yaml::Value(Scalar::String(Cow::Owned(n.to_string()))),
             None => Yaml::Value(Scalar::FloatingPoint(n.as_f64().unwrap_or(0.0).into())),
         },
-        Value::String(s) if implicit_in_yaml_1_1(s) => {
-            Yaml::Representation(Cow::Owned(s.clone()), ScalarStyle::DoubleQuoted, None)
-        }
-        Value::String(s) => Yaml::Value(Scalar::String(Cow::Owned(s.clone()))),
+        Value::String(s) => string(s),
         Value::Array(items) => Yaml::Sequence(items.iter().map(node).collect()),
         Value::Object(map) => {
             if let Some(tagged) = short_form(map) {
@@ -94,10 +100,7 @@ fn node(value: &Value) -> Yaml<'static> {
             }
             let mut out = Mapping::new();
             for (key, value) in map {
-                out.insert(
-                    Yaml::Value(Scalar::String(Cow::Owned(key.clone()))),
-                    node(value),
-                );
+                out.insert(string(key), node(value));
             }
             Yaml::Mapping(out)
         }
@@ -232,6 +235,16 @@ pub(crate) mod tests {
         // numbers as strings anyway.
         expected["Resources"]["Fn"]["Properties"]["Numbers"][3] = json!("18446744073709551615");
         assert_eq!(read_back(&text), expected, "{text}");
+    }
+
+    #[test]
+    fn keys_that_look_like_numbers_or_dates_stay_strings() {
+        let document =
+            json!({"Mappings": {"Accounts": {"123456789012": {"Env": "prod"}, "2024-01-01": 1}}});
+        let text = to_yaml(&document);
+        assert!(text.contains("\"123456789012\":"), "{text}");
+        assert!(text.contains("\"2024-01-01\":"), "{text}");
+        assert_eq!(read_back(&text), document);
     }
 
     #[test]
