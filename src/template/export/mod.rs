@@ -122,5 +122,6 @@ fn routed(resources: &Map<String, Value>, api: &str) -> bool {
     })
 }
 
+/// The export's tests; [`tests::assert_unedited_round_trip`] is for the importer's tests too.
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
