@@ -312,7 +312,7 @@ fn remove_construct(
         (Function | StateMachine, Function | StateMachine)
             if has_event_from(resources, to, from) =>
         {
-            remove_event(resources, to, from, edge)
+            remove_event(resources, to, (from, fk, before.get(from)), edge)
         }
         (Function | StateMachine, _) => {
             // Another edge between the same two still needs the policy.
@@ -325,7 +325,9 @@ fn remove_construct(
             }
             remove_policy(resources, from, to)
         }
-        (_, Function | StateMachine) => remove_event(resources, to, from, edge),
+        (_, Function | StateMachine) => {
+            remove_event(resources, to, (from, fk, before.get(from)), edge)
+        }
         (Queue, Queue) => {
             let Some(props) = existing_properties(resources, from) else {
                 return Ok(());
@@ -384,7 +386,7 @@ fn has_event_from(resources: &Resources, target: &str, source: &str) -> bool {
 fn remove_event(
     resources: &mut Resources,
     target: &str,
-    source: &str,
+    (source, kind, was): (&str, ServiceKind, Option<&Before>),
     edge: &Value,
 ) -> Result<(), &'static str> {
     let Some(props) = existing_properties(resources, target) else {
@@ -416,6 +418,35 @@ fn remove_event(
         })
         .map(|(key, _)| key.clone())
         .collect();
+    // A schedule or the default bus has no resource to name: its event is the one of its
+    // type that says its expression, or carries its event name with no bus of its own.
+    let matching = if matching.is_empty() {
+        let expression = was.and_then(|b| b.record["properties"]["expression"].as_str());
+        let event_name = edge["event"].as_str().unwrap_or_default();
+        events
+            .iter()
+            .filter(|(_, event)| {
+                let p = &event["Properties"];
+                match (kind, event["Type"].as_str()) {
+                    (ServiceKind::Schedule, Some("Schedule" | "ScheduleV2")) => expression
+                        .is_none_or(|x| {
+                            p["Schedule"].as_str() == Some(x)
+                                || p["ScheduleExpression"].as_str() == Some(x)
+                        }),
+                    (ServiceKind::Bus, Some("EventBridgeRule" | "CloudWatchEvent"))
+                        if source == names::DEFAULT_BUS =>
+                    {
+                        p.get("EventBusName").is_none_or(|b| b == "default")
+                            && mentions(&p["Pattern"], event_name)
+                    }
+                    _ => false,
+                }
+            })
+            .map(|(key, _)| key.clone())
+            .collect()
+    } else {
+        matching
+    };
     match matching.as_slice() {
         [one] => {
             events.shift_remove(one);

@@ -854,3 +854,43 @@ fn a_plain_cloudformation_template_gets_the_sam_transform_and_its_own_types_are_
         out.notes
     );
 }
+
+#[test]
+fn removing_a_schedule_or_a_default_bus_edge_finds_the_event_without_a_resource() {
+    let template = json!({
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+                "CodeUri": "src/", "Handler": "app.handler", "Runtime": "python3.12",
+                "Events": {
+                    "Nightly": {"Type": "Schedule", "Properties": {"Schedule": "cron(0 3 * * ? *)"}},
+                    "Hourly": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}},
+                    "OnOrder": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"detail-type": ["OrderPlaced"]}}},
+                    "OnRefund": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"detail-type": ["Refunded"]}}}
+                }}}
+        }
+    });
+    let mut design = design(
+        r#"{"version": 2, "services": [{"id": "Fn", "kind": "function"},
+            {"id": "FnNightlySchedule", "kind": "schedule", "properties": {"expression": "cron(0 3 * * ? *)"}},
+            {"id": "FnHourlySchedule", "kind": "schedule", "properties": {"expression": "rate(1 hour)"}},
+            {"id": "default", "kind": "bus"}],
+          "edges": [{"from": "FnNightlySchedule", "to": "Fn", "event": "Nightly"},
+            {"from": "FnHourlySchedule", "to": "Fn", "event": "Hourly"},
+            {"from": "default", "to": "Fn", "event": "OrderPlaced"},
+            {"from": "default", "to": "Fn", "event": "Refunded"}]}"#,
+    );
+    design.template = Some(std::sync::Arc::new(TemplateSource::capture(
+        template.clone(),
+        &design,
+    )));
+    assert_unedited_round_trip(&design);
+    design
+        .edges
+        .retain(|e| &*e.event != "Nightly" && &*e.event != "OrderPlaced");
+    let out = export_sam(&design);
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+    let events = &out.document["Resources"]["Fn"]["Properties"]["Events"];
+    let keys: Vec<&String> = events.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["Hourly", "OnRefund"]);
+}
