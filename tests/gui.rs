@@ -688,3 +688,28 @@ fn save_into_a_folder_with_spaces_and_non_ascii_then_reopen_it_from_recent_files
     assert_eq!(h.state().path(), Some(path.as_path()));
     assert_eq!(h.state().design(), &design);
 }
+
+#[test]
+fn export_sam_template_writes_what_the_command_line_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = event_architect::builtin_design();
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    let path = dir.path().join("template.yaml");
+    menu(&mut h, "File", "Export SAM template...");
+    type_path_and(&mut h, &path, "Export");
+    let expected = event_architect::template::export::export_sam(&design).to_yaml();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+    let status = h.state().status_text().unwrap();
+    assert!(status.contains("Exported the SAM template"), "{status}");
+    // A folder that does not exist: the error is shown, nothing is written.
+    let nowhere = dir.path().join("missing/template.yaml");
+    menu(&mut h, "File", "Export SAM template...");
+    type_path_and(&mut h, &nowhere, "Export");
+    assert!(!nowhere.exists());
+    let status = h.state().status_text().unwrap();
+    assert!(
+        status.contains("Could not export the SAM template"),
+        "{status}"
+    );
+}

@@ -7,6 +7,7 @@
 
 mod check;
 pub mod escape;
+mod export;
 mod import;
 mod input;
 mod plan;
@@ -64,6 +65,12 @@ pub enum Command {
     /// intentional, 2 the template is unreadable or invalid, or the output could not be
     /// written.
     Import(import::ImportArgs),
+    /// Export a deployable AWS SAM template (YAML) of a design.
+    ///
+    /// A design imported from a template is written over that template, keeping what the
+    /// design does not show. What SAM cannot say is listed on stderr as notes. Exit codes: 0
+    /// written, 2 the input could not be read or is invalid, or the output not written.
+    Export(export::ExportArgs),
     /// Print the JSON Schema of the design file format.
     Schema,
     /// Run a scenario of requests against a design: responses, trace and store.
@@ -77,6 +84,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();

@@ -49,6 +49,8 @@ pub enum Action {
     SaveAs,
     /// File > Export plan...
     Export,
+    /// File > Export SAM template...
+    ExportSam,
     /// A path was chosen for a file purpose.
     PathChosen(FilePurpose, PathBuf),
     /// View > Fit.
@@ -143,6 +145,7 @@ impl App {
             },
             Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
             Action::Export => self.choose_path(ctx, FilePurpose::Export),
+            Action::ExportSam => self.choose_path(ctx, FilePurpose::ExportSam),
             Action::PathChosen(purpose, path) => match purpose {
                 FilePurpose::Open | FilePurpose::Import => self.open(&path),
                 FilePurpose::SaveAs { then } => {
@@ -153,6 +156,7 @@ impl App {
                     }
                 }
                 FilePurpose::Export => self.export(&path),
+                FilePurpose::ExportSam => self.export_sam(&path),
             },
             Action::Fit => self.frame(None),
             Action::AutoLayout => {

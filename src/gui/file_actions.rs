@@ -114,6 +114,7 @@ impl App {
                 .as_ref()
                 .map(|p| p.with_extension("plan.md"))
                 .or_else(|| Some(PathBuf::from("plan.md"))),
+            FilePurpose::ExportSam => Some(self.sam_template_path()),
             _ => self.doc.path.clone(),
         };
         let typed = Some(self.typed_suggestion(&purpose));
@@ -156,6 +157,8 @@ impl App {
                 .as_ref()
                 .map(|p| p.with_extension("plan.md"))
                 .unwrap_or_else(|| folder.join("plan.md")),
+            // SAM looks for template.yaml beside the code: the design's folder.
+            FilePurpose::ExportSam => folder.join("template.yaml"),
         }
     }
 

@@ -32,6 +32,8 @@ pub enum FilePurpose {
     },
     /// Export the execution plan.
     Export,
+    /// Export a SAM template.
+    ExportSam,
 }
 
 impl FilePurpose {
@@ -42,6 +44,7 @@ impl FilePurpose {
             FilePurpose::Import => "Import template",
             FilePurpose::SaveAs { .. } => "Save design as",
             FilePurpose::Export => "Export plan",
+            FilePurpose::ExportSam => "Export SAM template",
         }
     }
 
@@ -51,7 +54,7 @@ impl FilePurpose {
             FilePurpose::Open => "Open",
             FilePurpose::Import => "Import",
             FilePurpose::SaveAs { .. } => "Save",
-            FilePurpose::Export => "Export",
+            FilePurpose::Export | FilePurpose::ExportSam => "Export",
         }
     }
 }
@@ -126,6 +129,12 @@ impl NativeDialog {
                     dialog = dialog.add_filter(format.to_string(), &[format.extension()]);
                 }
                 let save = dialog.save_file();
+                Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
+            }
+            FilePurpose::ExportSam => {
+                let save = dialog
+                    .add_filter("SAM template", &["yaml", "yml"])
+                    .save_file();
                 Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
             }
         };

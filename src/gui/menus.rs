@@ -157,6 +157,9 @@ impl App {
         if item(ui, "Export plan...", None, true) {
             self.actions.push(Action::Export);
         }
+        if item(ui, "Export SAM template...", None, true) {
+            self.actions.push(Action::ExportSam);
+        }
         ui.separator();
         if item(ui, "Quit", Some(&shortcuts::QUIT), true) {
             self.actions.push(Action::Intent(Intent::Quit));

@@ -15,6 +15,7 @@ mod app;
 pub mod canvas;
 mod dialogs;
 mod edit_actions;
+mod export_sam;
 mod file_actions;
 pub mod files;
 pub mod geometry;

@@ -120,7 +120,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         scan.at = 3;
     }
     let empty = scan.open(b'{', b'}')?;
-    let mut seen = [false; 5];
+    let mut seen = [false; TOP_FIELDS.len()];
     let mut more = !empty;
     while more {
         let key = scan.item(|scan| {
@@ -175,6 +175,8 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
                     sink.service(scan.get(parts.id), service)
                 })?;
             }
+            // The template an imported design keeps is free-form JSON: the general reader's.
+            5 => return Err(Stop::Unusual),
             3 => {
                 scan.list(edge)?
                     .for_each(sink, |sink, scan, (fields, extra)| {

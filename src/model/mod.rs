@@ -9,6 +9,7 @@ pub mod filter;
 pub mod fragment;
 pub mod properties;
 pub mod search;
+pub mod template;
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub const CURRENT_VERSION: u32 = 2;
 pub use evidence::Evidence;
 pub use filter::EdgeFilter;
 pub use properties::Properties;
+pub use template::TemplateSource;
 
 /// What a service is. Decides its colour on the canvas and its simulated meaning.
 #[derive(
@@ -421,6 +423,9 @@ pub struct Design {
     pub next_uid: u32,
     /// Loops the user marked as meant to be.
     pub intentional_loops: Vec<IntentionalLoop>,
+    /// The SAM/CloudFormation template the design was imported from, if it was (shared: undo
+    /// snapshots and clones do not copy it).
+    pub template: Option<Arc<TemplateSource>>,
 }
 
 /// Two designs are equal when what they hold is: uids and their counter are identity and
@@ -431,6 +436,7 @@ impl PartialEq for Design {
             && self.services == other.services
             && self.edges == other.edges
             && self.intentional_loops == other.intentional_loops
+            && self.template == other.template
     }
 }
 

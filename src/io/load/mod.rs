@@ -29,7 +29,7 @@ use crate::diagnostics::{closest, strip_position};
 use crate::io::{LoadError, Problem};
 use crate::model::{
     CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Evidence, IntentionalLoop,
-    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid,
+    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid, TemplateSource,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -54,7 +54,7 @@ pub fn parse_design_owned(text: Vec<u8>, origin: &str) -> Result<Design, LoadErr
 }
 
 /// [`parse_design_owned`] with the file-format version.
-pub(super) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
+pub(crate) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
     let loader = read(&text, origin, text.len() >= THREADED_FROM)?;
     drop(text);
     loader.finish(origin)
@@ -298,6 +298,8 @@ struct Loader {
     intentional_loops: Vec<IntentionalLoop>,
     /// Hashes staged strings (the same hasher as the tables').
     hasher: foldhash::fast::RandomState,
+    /// The template the design was imported from (only the general reader reads it).
+    template: Option<TemplateSource>,
 }
 
 impl Loader {
@@ -560,6 +562,7 @@ impl Loader {
             edges,
             next_uid,
             intentional_loops: self.intentional_loops,
+            template: self.template.map(Arc::new),
         };
         if version == 1 {
             migrate_v1(&mut design);
