@@ -785,7 +785,17 @@ impl App {
     }
 
     fn choose_path(&mut self, ctx: &egui::Context, purpose: FilePurpose) {
-        let suggested = match &purpose {
+        let suggested = self.suggested_path(&purpose);
+        self.dialog = if self.native_dialogs {
+            DialogState::native(purpose, suggested, ctx)
+        } else {
+            DialogState::typed(purpose, suggested, String::new())
+        };
+    }
+
+    /// Where a file dialog starts: an export never suggests the design file itself.
+    fn suggested_path(&self, purpose: &FilePurpose) -> Option<PathBuf> {
+        match purpose {
             FilePurpose::Export => self
                 .doc
                 .path
@@ -794,12 +804,7 @@ impl App {
                 .or_else(|| Some(PathBuf::from("plan.md"))),
             FilePurpose::ExportSam => Some(self.sam_template_path()),
             _ => self.doc.path.clone(),
-        };
-        self.dialog = if self.native_dialogs {
-            DialogState::native(purpose, suggested, ctx)
-        } else {
-            DialogState::typed(purpose, suggested, String::new())
-        };
+        }
     }
 
     fn poll_dialog(&mut self) {
@@ -811,7 +816,7 @@ impl App {
             DialogOutcome::Cancelled => self.set_status("Cancelled"),
             DialogOutcome::Unavailable(purpose) => {
                 self.native_dialogs = false;
-                let suggested = self.doc.path.clone();
+                let suggested = self.suggested_path(&purpose);
                 self.dialog = DialogState::typed(
                     purpose,
                     suggested,
