@@ -78,7 +78,9 @@ pub(super) fn pascal(text: &str, kind: ServiceKind) -> String {
             out.extend(chars);
         }
     }
-    out.truncate(200);
+    // SAM names generated resources `<Function><Event>Permission...`: both parts stay short
+    // enough for a logical id (255) and a Step Functions state name (80).
+    out.truncate(64);
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, &pascal(kind.as_str(), ServiceKind::Function));
     }
@@ -172,6 +174,14 @@ mod tests {
             ]
         );
         assert!(names.all().iter().all(|id| is_logical_id(id)));
+    }
+
+    #[test]
+    fn long_ids_are_cut_to_what_sam_and_step_functions_accept() {
+        let long = "a-".repeat(300);
+        let id = pascal(&long, ServiceKind::Queue);
+        assert_eq!(id.len(), 64);
+        assert!(is_logical_id(&id));
     }
 
     #[test]
