@@ -7,13 +7,9 @@ use serde_json::{Value, json};
 
 use crate::model::{Design, ServiceKind};
 
-/// The ids SAM gives the API it creates for functions' `Api`/`HttpApi` events: a gateway with
-/// one of these ids is that implicit API (no resource of its own).
-pub(super) const IMPLICIT_REST_API: &str = "ServerlessRestApi";
-/// See [`IMPLICIT_REST_API`].
-pub(super) const IMPLICIT_HTTP_API: &str = "ServerlessHttpApi";
-/// The id of the default event bus (it exists in every account; no resource).
-pub(super) const DEFAULT_BUS: &str = "default";
+// The ids of the services SAM or AWS create without a resource of their own (the import gives
+// them these ids): SAM's implicit APIs and the default event bus.
+pub(super) use crate::template::{DEFAULT_BUS, IMPLICIT_HTTP_API, IMPLICIT_REST_API};
 
 /// Logical ids of the services, by service index.
 #[derive(Debug, Clone)]
