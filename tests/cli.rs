@@ -432,6 +432,27 @@ mod export {
     }
 
     #[test]
+    fn a_template_exports_as_itself_through_an_import() {
+        let template =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/template/sqs_redrive.yaml");
+        let out = run(&["export", template.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+        let yaml = text(&out.stdout);
+        for kept in [
+            "deadLetterTargetArn: !GetAtt OrdersDlq.Arn",
+            "maxReceiveCount: 4",
+            "Runtime: nodejs20.x",
+            "Queue: !GetAtt Orders.Arn",
+        ] {
+            assert!(yaml.contains(kept), "{kept} in {yaml}");
+        }
+        // Nothing the template did not have.
+        assert!(!yaml.contains("Transform"), "{yaml}");
+        assert!(!yaml.contains("Policies"), "{yaml}");
+    }
+
+    #[test]
     fn a_design_from_standard_input_exports_too() {
         let design = r#"{"version": 2, "services": [{"id": "q", "kind": "queue"}, {"id": "f", "kind": "function"}],
                          "edges": [{"from": "q", "to": "f", "event": "Job"}]}"#;

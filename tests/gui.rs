@@ -697,6 +697,18 @@ fn export_sam_template_writes_what_the_command_line_writes() {
     settle(&mut h);
     let path = dir.path().join("template.yaml");
     menu(&mut h, "File", "Export SAM template...");
+    // The path field starts at a template, never at the design it would overwrite.
+    let prefilled = h
+        .get_by_label("Path")
+        .accesskit_node()
+        .value()
+        .map(|v| v.to_string());
+    assert!(
+        prefilled
+            .as_deref()
+            .is_some_and(|p| p.ends_with("template.yaml")),
+        "{prefilled:?}"
+    );
     type_path_and(&mut h, &path, "Export");
     let expected = event_architect::template::export::export_sam(&design).to_yaml();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);

@@ -16,7 +16,7 @@ pub enum ExportFormat {
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// The design file (`-` reads standard input).
+    /// The design file, or a SAM/CloudFormation template (`-` reads standard input).
     pub file: PathBuf,
     /// What to write.
     #[arg(long, value_enum, default_value = "sam")]

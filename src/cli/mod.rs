@@ -59,18 +59,18 @@ pub enum Command {
     /// Exit codes: 0 plan written, 1 plan written but the design has cycles (listed on
     /// stderr), 2 the input could not be read or is invalid (nothing on stdout).
     Plan(plan::PlanArgs),
-    /// Import a SAM or CloudFormation template (YAML or JSON) as a design.
-    ///
-    /// Exit codes: 0 design written, 1 design written but it has loops that are not marked
-    /// intentional, 2 the template is unreadable or invalid, or the output could not be
-    /// written.
-    Import(import::ImportArgs),
     /// Export a deployable AWS SAM template (YAML) of a design.
     ///
     /// A design imported from a template is written over that template, keeping what the
     /// design does not show. What SAM cannot say is listed on stderr as notes. Exit codes: 0
     /// written, 2 the input could not be read or is invalid, or the output not written.
     Export(export::ExportArgs),
+    /// Import a SAM or CloudFormation template (YAML or JSON) as a design.
+    ///
+    /// Exit codes: 0 design written, 1 design written but it has loops that are not marked
+    /// intentional, 2 the template is unreadable or invalid, or the output could not be
+    /// written.
+    Import(import::ImportArgs),
     /// Print the JSON Schema of the design file format.
     Schema,
     /// Run a scenario of requests against a design: responses, trace and store.

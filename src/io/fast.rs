@@ -175,14 +175,14 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
                     sink.service(scan.get(parts.id), service)
                 })?;
             }
-            // The template an imported design keeps is free-form JSON: the general reader's.
-            5 => return Err(Stop::Unusual),
             3 => {
                 scan.list(edge)?
                     .for_each(sink, |sink, scan, (fields, extra)| {
                         sink.edge(fields.map(|(field, text)| (field, scan.get(text))), extra);
                     })?;
             }
+            // The template an imported design keeps is free-form JSON: the general reader's.
+            5 => return Err(Stop::Unusual),
             _ => {
                 let loops = scan.item(|scan| {
                     scan.skip_space();

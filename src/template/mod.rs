@@ -10,7 +10,7 @@
 //! | `iam` | write and read actions, SAM policy templates, managed policies |
 //! | `build` | the edges, each with its evidence |
 //! | `layout` | the imported design's first positions |
-//! | `export` | a design as a deployable SAM template; the round trip of an imported one |
+//! | `export` | a design as a deployable SAM template; the round trip over the template kept |
 //!
 //! Nothing here imports egui.
 
@@ -347,6 +347,11 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
     let mut design = std::mem::take(&mut builder.design);
     mark_intentional_loops(&mut design, resources);
     layout::place(&mut design);
+    // The whole template and what this import made of it, for the round trip (`export`).
+    design.template = Some(std::sync::Arc::new(crate::model::TemplateSource::capture(
+        located.value.clone(),
+        &design,
+    )));
     let mut summary = Summary {
         resources: resources.len(),
         services: design.services.len(),

@@ -7,13 +7,9 @@ use serde_json::{Value, json};
 
 use crate::model::{Design, ServiceKind};
 
-/// The ids SAM gives the API it creates for functions' `Api`/`HttpApi` events: a gateway with
-/// one of these ids is that implicit API (no resource of its own).
-pub(super) const IMPLICIT_REST_API: &str = "ServerlessRestApi";
-/// See [`IMPLICIT_REST_API`].
-pub(super) const IMPLICIT_HTTP_API: &str = "ServerlessHttpApi";
-/// The id of the default event bus (it exists in every account; no resource).
-pub(super) const DEFAULT_BUS: &str = "default";
+// The ids of the services SAM or AWS create without a resource of their own (the import gives
+// them these ids): SAM's implicit APIs and the default event bus.
+pub(super) use crate::template::{DEFAULT_BUS, IMPLICIT_HTTP_API, IMPLICIT_REST_API};
 
 /// Logical ids of the services, by service index.
 #[derive(Debug, Clone)]
@@ -78,7 +74,9 @@ pub(super) fn pascal(text: &str, kind: ServiceKind) -> String {
             out.extend(chars);
         }
     }
-    out.truncate(200);
+    // SAM names generated resources `<Function><Event>Permission...`: both parts stay short
+    // enough for a logical id (255) and a Step Functions state name (80).
+    out.truncate(64);
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, &pascal(kind.as_str(), ServiceKind::Function));
     }
@@ -172,6 +170,14 @@ mod tests {
             ]
         );
         assert!(names.all().iter().all(|id| is_logical_id(id)));
+    }
+
+    #[test]
+    fn long_ids_are_cut_to_what_sam_and_step_functions_accept() {
+        let long = "a-".repeat(300);
+        let id = pascal(&long, ServiceKind::Queue);
+        assert_eq!(id.len(), 64);
+        assert!(is_logical_id(&id));
     }
 
     #[test]

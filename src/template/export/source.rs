@@ -136,6 +136,7 @@ pub(super) fn merge(design: &Design, source: &TemplateSource) -> Exported {
 
     // Services that are new or changed kind get a fresh resource; edited ones their changes.
     let mut replaced: HashSet<usize> = HashSet::new();
+    let mut added_serverless = false;
     for (index, service) in design.services.iter().enumerate() {
         let logical = context.logical(index).to_owned();
         let record = service_record(service);
@@ -172,6 +173,9 @@ pub(super) fn merge(design: &Design, source: &TemplateSource) -> Exported {
             }
             _ => {
                 if let Some(resource) = context.resource(index) {
+                    added_serverless |= resource["Type"]
+                        .as_str()
+                        .is_some_and(|t| t.starts_with("AWS::Serverless::"));
                     resources.insert(logical, resource);
                 }
                 replaced.insert(index);
@@ -258,13 +262,9 @@ pub(super) fn merge(design: &Design, source: &TemplateSource) -> Exported {
         }
     }
 
-    // A new SAM resource in a plain CloudFormation template needs the SAM transform.
-    let serverless = resources.values().any(|r| {
-        r["Type"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("AWS::Serverless::"))
-    });
-    if serverless {
+    // A new SAM resource in a plain CloudFormation template needs the SAM transform (an
+    // unedited template stays as it was, transform or not).
+    if added_serverless {
         add_transform(&mut document);
     }
     document.insert("Resources".to_owned(), Value::Object(resources));

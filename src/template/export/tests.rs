@@ -914,3 +914,59 @@ fn every_fixture_template_comes_back_from_an_unedited_import() {
     }
     assert!(seen >= 10, "{seen} fixtures");
 }
+
+/// The templates the importer's fuzz target starts from (one per construct it reads).
+fn seed_templates() -> Vec<std::path::PathBuf> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/template");
+    let mut paths: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 10, "{paths:?}");
+    paths
+}
+
+#[test]
+fn every_imported_seed_template_exports_unchanged() {
+    for path in seed_templates() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.display().to_string();
+        let imported = crate::template::import(&text, &name).unwrap_or_else(|e| panic!("{e}"));
+        assert!(imported.design.template.is_some(), "{name}");
+        assert_eq!(
+            imported.design.template.as_ref().unwrap().document,
+            imported.document,
+            "{name}"
+        );
+        assert_unedited_round_trip(&imported.design);
+        // And after a save and a load, as a user's design file.
+        let saved = crate::io::to_json(&imported.design);
+        let again = parse_design(saved.as_bytes(), &name).unwrap();
+        assert_unedited_round_trip(&again);
+    }
+}
+
+#[test]
+fn an_edited_import_changes_only_what_was_edited() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/seeds/template/sqs_redrive.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut design = crate::template::import(&text, "sqs_redrive.yaml")
+        .unwrap()
+        .design;
+    let original = design.template.as_ref().unwrap().document.clone();
+    let function = design
+        .services
+        .iter()
+        .position(|s| s.kind == ServiceKind::Function)
+        .expect("the seed has a function");
+    let id = design.services[function].id.clone();
+    design.services[function]
+        .properties
+        .insert("memory_mb", json!(1024));
+    let out = export_sam(&design);
+    let mut expected = original.clone();
+    expected["Resources"][&id]["Properties"]["MemorySize"] = json!(1024);
+    assert_eq!(out.document, expected, "{:?}", out.notes);
+}
