@@ -16,7 +16,12 @@ use std::sync::{Arc, Mutex};
 
 use egui::{RichText, Ui};
 
-use super::theme::{STATUS_CLIENT_ERROR, STATUS_SERVER_ERROR, status_color};
+use super::theme;
+
+/// A status that is drawn in the client-error colour (notes).
+const STATUS_CLIENT: u16 = 400;
+/// A status that is drawn in the server-error colour (errors).
+const STATUS_SERVER: u16 = 500;
 
 use crate::model::Design;
 use crate::simulation::{
@@ -341,7 +346,7 @@ impl SimulationPanel {
         self.play(ui, design);
         self.controls_ui(ui, design);
         if let Some(error) = &self.error {
-            ui.colored_label(STATUS_SERVER_ERROR, error);
+            ui.colored_label(theme::palette(ui.ctx()).status(STATUS_SERVER), error);
         }
         egui::CollapsingHeader::new("Scenario")
             .default_open(false)
@@ -356,7 +361,10 @@ impl SimulationPanel {
             });
         if let Some(simulation) = &self.simulation {
             for note in simulation.notes() {
-                ui.colored_label(STATUS_CLIENT_ERROR, format!("Note: {note}"));
+                ui.colored_label(
+                    theme::palette(ui.ctx()).status(STATUS_CLIENT),
+                    format!("Note: {note}"),
+                );
             }
         }
         self.responses_ui(ui);
@@ -480,7 +488,7 @@ impl SimulationPanel {
                             ui.label(
                                 RichText::new(text)
                                     .monospace()
-                                    .color(status_color(response.status)),
+                                    .color(theme::palette(ui.ctx()).status(response.status)),
                             )
                             .on_hover_text(response.body.to_string());
                         }
@@ -530,7 +538,8 @@ impl SimulationPanel {
                                     let mut label =
                                         RichText::new(self.columns.row(entry)).monospace();
                                     if let Some(status) = entry.status {
-                                        label = label.color(status_color(status));
+                                        label =
+                                            label.color(theme::palette(ui.ctx()).status(status));
                                     }
                                     let selected = self.selected_row == Some(row);
                                     let response = ui
