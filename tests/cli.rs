@@ -12,6 +12,8 @@ mod contract;
 #[cfg(unix)]
 #[path = "cli/output_files.rs"]
 mod output_files;
+#[path = "cli/templates.rs"]
+mod templates;
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

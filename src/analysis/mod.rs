@@ -7,9 +7,11 @@
 
 pub mod filters;
 pub mod neighbourhood;
+pub mod loops;
 mod scc;
 
 pub use filters::{FilterCrossing, filters_crossed};
+pub use loops::{LoopClass, LoopReport, classify};
 
 use std::collections::VecDeque;
 

@@ -7,6 +7,8 @@
 
 mod check;
 pub mod escape;
+mod import;
+mod input;
 mod plan;
 mod simulate;
 mod stdout;
@@ -56,6 +58,12 @@ pub enum Command {
     /// Exit codes: 0 plan written, 1 plan written but the design has cycles (listed on
     /// stderr), 2 the input could not be read or is invalid (nothing on stdout).
     Plan(plan::PlanArgs),
+    /// Import a SAM or CloudFormation template (YAML or JSON) as a design.
+    ///
+    /// Exit codes: 0 design written, 1 design written but it has loops that are not marked
+    /// intentional, 2 the template is unreadable or invalid, or the output could not be
+    /// written.
+    Import(import::ImportArgs),
     /// Print the JSON Schema of the design file format.
     Schema,
     /// Run a scenario of requests against a design: responses, trace and store.
@@ -68,6 +76,7 @@ pub fn run(command: Command) -> ExitCode {
     let code = match command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();
@@ -86,11 +95,14 @@ pub fn fail(error: &anyhow::Error) -> u8 {
     stdout::error(&format!("{error:#}"), "")
 }
 
-/// Loads a design for a subcommand, printing the error the way the GUI shows it.
+/// Loads a design (or imports a template) for a subcommand, printing the error the way the
+/// GUI shows it.
 pub fn load(path: &Path) -> Result<Design, u8> {
     // An older file-format version is migrated in memory without a word: `check` and the
     // window say it, a plan in a pipeline stays quiet.
-    crate::io::load_path(path).map_err(|error| report_load_error(&error))
+    input::read(path)
+        .map(|input| input.design)
+        .map_err(|error| input::report(&error))
 }
 
 /// Prints why a design could not be loaded (escaped, long lines cut, with a hint for a plain

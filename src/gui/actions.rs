@@ -22,6 +22,8 @@ pub enum Intent {
     Open,
     /// Open this file (recent files, a dropped file).
     OpenPath(PathBuf),
+    /// File > Import template... (choose a SAM or CloudFormation template).
+    Import,
     /// Close the window.
     Quit,
 }
@@ -125,6 +127,7 @@ impl App {
                     self.set_status("New design");
                 }
                 Intent::Open => self.choose_path(ctx, FilePurpose::Open),
+                Intent::Import => self.choose_path(ctx, FilePurpose::Import),
                 Intent::OpenPath(path) => self.open(&path),
                 Intent::Quit => {
                     self.recovery.discard();
@@ -141,7 +144,7 @@ impl App {
             Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
             Action::Export => self.choose_path(ctx, FilePurpose::Export),
             Action::PathChosen(purpose, path) => match purpose {
-                FilePurpose::Open => self.open(&path),
+                FilePurpose::Open | FilePurpose::Import => self.open(&path),
                 FilePurpose::SaveAs { then } => {
                     if self.save_to(&path)
                         && let Some(intent) = then

@@ -30,6 +30,8 @@ pub(super) struct Document {
     pub(super) path: Option<PathBuf>,
     pub(super) history: History,
     pub(super) analysis: Analysis,
+    /// Each cycle's class, made with `analysis`.
+    pub(super) loops: Vec<crate::analysis::LoopReport>,
     pub(super) analyzed: u64,
 }
 
@@ -38,11 +40,13 @@ impl Document {
         // A design assembled by hand (tests, generators) may not have its uids yet.
         design.ensure_uids();
         let analysis = analyze(&design);
+        let loops = crate::analysis::classify(&design, &analysis);
         Document {
             design,
             path,
             history: History::new(),
             analysis,
+            loops,
             analyzed: 0,
         }
     }
@@ -328,6 +332,7 @@ impl App {
         let revision = self.doc.history.revision();
         if self.doc.analyzed != revision {
             self.doc.analysis = analyze(&self.doc.design);
+            self.doc.loops = crate::analysis::classify(&self.doc.design, &self.doc.analysis);
             self.doc.analyzed = revision;
             self.simulation.design_changed();
             self.hop_started = None;

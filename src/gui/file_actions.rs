@@ -28,6 +28,14 @@ impl App {
     }
 
     pub(super) fn open(&mut self, path: &Path) {
+        match super::template_ui::read(path) {
+            Some(Ok(imported)) => {
+                self.replace(imported.design, None);
+                return self.set_status(imported.status);
+            }
+            Some(Err(message)) => return self.show_load_error(message),
+            None => {}
+        }
         match crate::io::load_path_versioned(path) {
             Ok((design, version)) => {
                 let count = design.services.len();
@@ -135,7 +143,7 @@ impl App {
             .unwrap_or_default();
         match purpose {
             // Joining "" ends the folder in a separator, ready for a file name.
-            FilePurpose::Open => folder.join(""),
+            FilePurpose::Open | FilePurpose::Import => folder.join(""),
             FilePurpose::SaveAs { .. } => self.doc.path.clone().unwrap_or_else(|| {
                 folder.join(format!(
                     "{}.json",
@@ -193,11 +201,11 @@ impl App {
             let is_json = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            if is_json {
+            if is_json || super::template_ui::is_template_name(&path) {
                 self.actions.push(Action::Intent(Intent::OpenPath(path)));
             } else {
                 self.set_error(format!(
-                    "Cannot open {}: drop a .json design file",
+                    "Cannot open {}: drop a .json design file or a .yaml template",
                     path.display()
                 ));
             }

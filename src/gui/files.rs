@@ -23,6 +23,8 @@ const NO_DIALOG_WITHIN: Duration = Duration::from_millis(400);
 pub enum FilePurpose {
     /// Open a design.
     Open,
+    /// Import a SAM or CloudFormation template.
+    Import,
     /// Save the design under a new name, then carry on with what asked for the save.
     SaveAs {
         /// What to do after a successful save (New, Open or Quit that asked first).
@@ -37,6 +39,7 @@ impl FilePurpose {
     pub fn title(&self) -> &'static str {
         match self {
             FilePurpose::Open => "Open design",
+            FilePurpose::Import => "Import template",
             FilePurpose::SaveAs { .. } => "Save design as",
             FilePurpose::Export => "Export plan",
         }
@@ -46,6 +49,7 @@ impl FilePurpose {
     pub fn verb(&self) -> &'static str {
         match self {
             FilePurpose::Open => "Open",
+            FilePurpose::Import => "Import",
             FilePurpose::SaveAs { .. } => "Save",
             FilePurpose::Export => "Export",
         }
@@ -99,6 +103,15 @@ impl NativeDialog {
             FilePurpose::Open => {
                 let pick = dialog
                     .add_filter("Event Architect design", &["json"])
+                    .pick_file();
+                Box::pin(async move { pick.await.map(|h| h.path().to_path_buf()) })
+            }
+            FilePurpose::Import => {
+                let pick = dialog
+                    .add_filter(
+                        "SAM or CloudFormation template",
+                        &["yaml", "yml", "json", "template"],
+                    )
                     .pick_file();
                 Box::pin(async move { pick.await.map(|h| h.path().to_path_buf()) })
             }

@@ -134,6 +134,9 @@ impl App {
         if item(ui, "Open...", Some(&shortcuts::OPEN), true) {
             self.actions.push(Action::Intent(Intent::Open));
         }
+        if item(ui, "Import template...", None, true) {
+            self.actions.push(Action::Intent(Intent::Import));
+        }
         ui.menu_button("Open recent", |ui| {
             if self.settings.recent.is_empty() {
                 ui.label("No recent files");

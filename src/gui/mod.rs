@@ -29,6 +29,7 @@ mod settings;
 pub mod shortcuts;
 pub mod simulation_panel;
 mod status_bar;
+pub mod template_ui;
 pub mod theme;
 mod toolbar;
 pub mod view;

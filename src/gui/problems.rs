@@ -55,6 +55,7 @@ impl App {
                         closer.from, closer.to, closer.event
                     ));
                 }
+                super::template_ui::loop_class_ui(ui, self.doc.loops.get(i));
                 for crossing in crate::analysis::filters_crossed(design, cycle) {
                     ui.label(format!(
                         "      crosses the filter on {} -> {}: {}",

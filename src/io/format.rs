@@ -7,11 +7,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::model::{
-    Behavior, Design, EdgeFilter, EdgeMode, Position, Properties, Route, ServiceKind,
+    Behavior, Design, EdgeFilter, EdgeMode, Evidence, IntentionalLoop, Position, Properties, Route,
+    ServiceKind,
 };
 
 /// The top level's fields, in file order.
-pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges"];
+pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges", "intentional_loops"];
 /// A service's fields, in file order.
 pub const SERVICE_FIELDS: &[&str] = &[
     "id",
@@ -24,7 +25,7 @@ pub const SERVICE_FIELDS: &[&str] = &[
     "properties",
 ];
 /// An edge's fields, in file order.
-pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter"];
+pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter", "evidence"];
 /// A route's fields.
 pub const ROUTE_FIELDS: &[&str] = &["route", "event"];
 /// A position's fields.
@@ -45,6 +46,10 @@ pub struct DesignFile<'a> {
     /// Event edges from publisher to subscriber.
     #[serde(default)]
     pub edges: Vec<EdgeRecord<'a>>,
+    /// Loops marked as meant to be: the ids of a cycle group's services and why. `check` does
+    /// not fail on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intentional_loops: Vec<&'a IntentionalLoop>,
 }
 
 /// One service.
@@ -98,6 +103,9 @@ pub struct EdgeRecord<'a> {
     /// Which events take this edge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<&'a EdgeFilter>,
+    /// Why the edge exists: the template construct that made it (set by `import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<&'a Evidence>,
 }
 
 fn properties_empty(properties: &&Properties) -> bool {
@@ -133,7 +141,14 @@ impl<'a> DesignFile<'a> {
                     event: &e.event,
                     mode: e.mode,
                     filter: e.filter.as_deref(),
+                    evidence: e.evidence.as_deref(),
                 })
+                .collect(),
+            // A mark whose service is gone (deleted) marks no loop any more.
+            intentional_loops: design
+                .intentional_loops
+                .iter()
+                .filter(|l| l.services.iter().all(|id| design.find(id).is_some()))
                 .collect(),
         }
     }

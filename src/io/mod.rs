@@ -6,10 +6,10 @@ mod load;
 pub mod output;
 mod strict;
 
-use std::io::Read;
 use std::path::Path;
 
 pub use crate::diagnostics::{LoadError, Problem};
+pub(crate) use load::whole;
 pub use load::{parse_design, parse_design_owned, parse_design_versioned};
 pub use output::{write_atomic, write_atomic_with};
 
@@ -46,14 +46,8 @@ pub fn load_path_versioned(path: &Path) -> Result<(Design, u32), LoadError> {
         return load::read_file(path, &path.display().to_string());
     }
     let origin = "<stdin>";
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|source| LoadError::Io {
-            origin: origin.to_owned(),
-            source,
-        })?;
+    let limit = crate::limits::Budget::current().whole_read_bytes();
+    let bytes = whole::read_checked(std::io::stdin().lock(), origin, limit, "a design")?;
     load::parse_versioned(bytes, origin)
 }
 

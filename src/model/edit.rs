@@ -26,6 +26,8 @@ pub struct EdgeDraft {
     pub mode: EdgeMode,
     /// Which events take it.
     pub filter: Option<Box<EdgeFilter>>,
+    /// Why it exists (kept through undo).
+    pub evidence: Option<Box<crate::model::Evidence>>,
 }
 
 impl EdgeDraft {
@@ -38,6 +40,7 @@ impl EdgeDraft {
             event: event.into(),
             mode: EdgeMode::Async,
             filter: None,
+            evidence: None,
         }
     }
 
@@ -50,6 +53,7 @@ impl EdgeDraft {
             event: edge.event.clone(),
             mode: edge.mode,
             filter: edge.filter.clone(),
+            evidence: edge.evidence.clone(),
         }
     }
 }
@@ -101,6 +105,8 @@ pub enum Command {
     },
     /// Rename the design.
     RenameDesign(String),
+    /// Replace the list of loops marked intentional (mark or unmark one).
+    SetIntentionalLoops(Vec<crate::model::IntentionalLoop>),
     /// Several commands as one undo step, applied in order.
     Batch(Vec<Command>),
 }
@@ -165,6 +171,7 @@ impl Command {
             Command::RemoveEdge(_) => "delete edge",
             Command::UpdateEdge { .. } => "edit edge",
             Command::RenameDesign(_) => "rename design",
+            Command::SetIntentionalLoops(_) => "mark loop",
             Command::Batch(_) => "edit",
         }
     }
@@ -259,6 +266,19 @@ impl Command {
                 }
                 check_service(&service)?;
                 service.uid = uid;
+                // A loop marked intentional names its services by id: it follows a rename (and
+                // the inverse renames it back).
+                let old_id = &design.services[index.index()].id;
+                if *old_id != service.id {
+                    for id in design
+                        .intentional_loops
+                        .iter_mut()
+                        .flat_map(|l| l.services.iter_mut())
+                        .filter(|id| *id == old_id)
+                    {
+                        id.clone_from(&service.id);
+                    }
+                }
                 let old = std::mem::replace(&mut design.services[index.index()], service);
                 Ok(Command::UpdateService { uid, service: old })
             }
@@ -309,6 +329,7 @@ impl Command {
                         uid,
                         mode: edge.mode,
                         filter: edge.filter,
+                        evidence: edge.evidence,
                     },
                 );
                 Ok(Command::RemoveEdge(uid))
@@ -340,6 +361,20 @@ impl Command {
             Command::RenameDesign(name) => {
                 let old = std::mem::replace(&mut design.name, name);
                 Ok(Command::RenameDesign(old))
+            }
+            Command::SetIntentionalLoops(loops) => {
+                if let Some(bad) = loops
+                    .iter()
+                    .flat_map(|l| &l.services)
+                    .find(|id| design.find(id).is_none())
+                {
+                    return Err(EditError::InvalidId(format!(
+                        "no service \"{}\" to mark a loop with",
+                        crate::diagnostics::cut(bad)
+                    )));
+                }
+                let old = std::mem::replace(&mut design.intentional_loops, loops);
+                Ok(Command::SetIntentionalLoops(old))
             }
             Command::Batch(commands) => {
                 let mut inverses = Vec::with_capacity(commands.len());

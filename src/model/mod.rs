@@ -4,6 +4,7 @@
 //! from a [`Design`]; the CLI and the simulator read it directly. Nothing here imports egui.
 
 pub mod edit;
+pub mod evidence;
 pub mod filter;
 pub mod fragment;
 pub mod properties;
@@ -20,6 +21,7 @@ pub const SUPPORTED_VERSIONS: &[u32] = &[1, 2];
 /// The file-format version this build writes.
 pub const CURRENT_VERSION: u32 = 2;
 
+pub use evidence::Evidence;
 pub use filter::EdgeFilter;
 pub use properties::Properties;
 
@@ -345,6 +347,22 @@ pub struct EventEdge {
     pub mode: EdgeMode,
     /// Which events take this edge; `None` lets every event through. Boxed: most edges have none.
     pub filter: Option<Box<EdgeFilter>>,
+    /// Why the edge exists (an imported template's construct); `None` for a drawn edge.
+    pub evidence: Option<Box<Evidence>>,
+}
+
+/// A loop the user marked as meant to be (a WebSocket reply to its caller), with the reason.
+/// Saved in the design; the analysis classes the cycle group of exactly these services as
+/// intentional, and `check` does not fail on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntentionalLoop {
+    /// The ids of the loop's services (the members of its cycle group), in any order.
+    #[schemars(length(min = 1))]
+    pub services: Vec<String>,
+    /// Why the loop is harmless.
+    #[schemars(length(min = 1))]
+    pub reason: String,
 }
 
 impl PartialEq for Service {
@@ -367,6 +385,7 @@ impl PartialEq for EventEdge {
             && self.event == other.event
             && self.mode == other.mode
             && self.filter == other.filter
+            && self.evidence == other.evidence
     }
 }
 
@@ -380,6 +399,7 @@ impl EventEdge {
             uid: EdgeUid::UNSET,
             mode: EdgeMode::Async,
             filter: None,
+            evidence: None,
         }
     }
 }
@@ -399,13 +419,18 @@ pub struct Design {
     pub edges: Vec<EventEdge>,
     /// The next uid to give out (services and edges share the counter).
     pub next_uid: u32,
+    /// Loops the user marked as meant to be.
+    pub intentional_loops: Vec<IntentionalLoop>,
 }
 
 /// Two designs are equal when what they hold is: uids and their counter are identity and
 /// bookkeeping.
 impl PartialEq for Design {
     fn eq(&self, other: &Design) -> bool {
-        self.name == other.name && self.services == other.services && self.edges == other.edges
+        self.name == other.name
+            && self.services == other.services
+            && self.edges == other.edges
+            && self.intentional_loops == other.intentional_loops
     }
 }
 

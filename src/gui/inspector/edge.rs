@@ -63,6 +63,7 @@ impl App {
         });
         ui.add_space(6.0);
         self.filter_ui(ui, &edge);
+        crate::gui::template_ui::evidence_ui(ui, &edge);
         if self.doc.analysis.edge_in_cycle(edge.from, edge.to) {
             ui.label(
                 RichText::new("⚠ this edge is part of a cycle")
