@@ -6,8 +6,8 @@
 //! one result, so they cannot disagree.
 
 pub mod filters;
-pub mod neighbourhood;
 pub mod loops;
+pub mod neighbourhood;
 mod scc;
 
 pub use filters::{FilterCrossing, filters_crossed};

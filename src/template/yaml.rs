@@ -8,7 +8,6 @@
 //! past [`MAX_NODES`] (the "billion laughs"), nesting deeper than [`MAX_DEPTH`] and texts over
 //! [`MAX_TEXT_BYTES`]: the importer's memory is bounded by the text, whatever it claims.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
@@ -468,7 +467,7 @@ fn wrap_built(built: Built, tag: Option<&Tag>, span: &Span) -> Result<Built, Syn
 /// a boolean or a number; `!!str` keeps any text a string. A number with a leading zero
 /// (`012345678901`, an account id) stays text, so it is not changed by a round trip.
 fn scalar(
-    text: &Cow<str>,
+    text: &str,
     style: ScalarStyle,
     tag: Option<&Tag>,
     _at: Position,

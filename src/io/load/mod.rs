@@ -267,6 +267,14 @@ impl super::fast::Sink for Loader {
     }
 }
 
+/// An edge's mode, filter and evidence, by its place in the edge list.
+type EdgeExtras = (
+    usize,
+    EdgeMode,
+    Option<Box<EdgeFilter>>,
+    Option<Box<Evidence>>,
+);
+
 #[derive(Default)]
 struct Loader {
     version: Option<u64>,
@@ -288,12 +296,7 @@ struct Loader {
     /// The path of the first field that version 1 did not have (an error in a version 1 file).
     newer_field: Option<String>,
     /// The mode, filter and evidence of each edge that has one, by place in the edge list.
-    edge_extras: Vec<(
-        usize,
-        EdgeMode,
-        Option<Box<EdgeFilter>>,
-        Option<Box<Evidence>>,
-    )>,
+    edge_extras: Vec<EdgeExtras>,
     /// The loops marked intentional (their ids checked in `finish`).
     intentional_loops: Vec<IntentionalLoop>,
     /// Hashes staged strings (the same hasher as the tables').
