@@ -543,3 +543,22 @@ fn the_inspector_follows_a_selection_made_while_another_field_has_the_keyboard()
         "not c's draft"
     );
 }
+
+#[test]
+fn view_theme_switches_between_light_and_dark() {
+    let mut h = harness(row_of_three());
+    settle(&mut h);
+    for (item, theme) in [("Light", egui::Theme::Light), ("Dark", egui::Theme::Dark)] {
+        h.get_by_label("View").click();
+        settle(&mut h);
+        h.get_by_label_contains("Theme").click();
+        settle(&mut h);
+        h.get_by_label(item).click();
+        settle(&mut h);
+        assert_eq!(h.ctx.theme(), theme, "{item}");
+        assert_eq!(
+            event_architect::gui::theme::palette(&h.ctx).light,
+            item == "Light"
+        );
+    }
+}
