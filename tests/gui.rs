@@ -446,7 +446,15 @@ fn the_simulation_panel_runs_the_builtin_scenario() {
     // The window never hid the statuses behind another panel: the reason phrases are shown.
     assert!(h.query_by_label_contains("409 Conflict").is_some());
     // A trace row selects its service on the canvas.
-    h.get_by_label_contains("UserLoggedIn: consumed").click();
+    let audit_row = h
+        .query_all_by_label_contains("consumed")
+        .find(|n| {
+            let ak = n.accesskit_node();
+            ak.label()
+                .is_some_and(|l| l.contains("audit") && l.contains("UserLoggedIn"))
+        })
+        .expect("the audit function's trace row");
+    audit_row.click();
     settle(&mut h);
     let audit = h.state().design().find("audit").expect("the audit service");
     assert_eq!(

@@ -20,7 +20,7 @@ impl App {
                         "✔ No problems: the design is acyclic; {} stages, order shown on the badges.",
                         analysis.stage_count()
                     ))
-                    .color(theme::OK),
+                    .color(theme::palette(ui.ctx()).ok),
                 );
             }
             for (i, cycle) in analysis.cycles.iter().enumerate() {
@@ -32,7 +32,7 @@ impl App {
                 );
                 ui.horizontal(|ui| {
                     if ui
-                        .link(RichText::new(text).color(theme::WARNING))
+                        .link(RichText::new(text).color(theme::palette(ui.ctx()).warning))
                         .on_hover_text("Select and frame these services")
                         .clicked()
                     {

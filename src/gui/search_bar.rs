@@ -8,6 +8,7 @@ use crate::model::search::{Match, search};
 
 use super::actions::Action;
 use super::app::App;
+use super::theme;
 
 /// The open search bar.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +91,7 @@ impl App {
             if bar.text.trim().is_empty() {
                 ui.weak("Type to search");
             } else if count == 0 {
-                ui.label(RichText::new("No match").color(super::theme::WARNING));
+                ui.label(RichText::new("No match").color(theme::palette(ui.ctx()).warning));
             } else {
                 ui.label(format!("{} of {count}", bar.at + 1));
             }

@@ -19,18 +19,18 @@ impl App {
             ui.label(summary);
             ui.separator();
             if analysis.is_acyclic() {
-                ui.label(RichText::new("✔ acyclic").color(theme::OK));
+                ui.label(RichText::new("✔ acyclic").color(theme::palette(ui.ctx()).ok));
             } else {
                 let n = analysis.cycles.len();
                 ui.label(
                     RichText::new(format!("⚠ {n} cycle{}", if n == 1 { "" } else { "s" }))
-                        .color(theme::WARNING),
+                        .color(theme::palette(ui.ctx()).warning),
                 );
             }
             if let Some(status) = &self.status {
                 ui.separator();
                 let color = if status.error {
-                    theme::ERROR
+                    theme::palette(ui.ctx()).error
                 } else {
                     ui.visuals().text_color()
                 };
@@ -39,10 +39,12 @@ impl App {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(format!("{:.0}%", self.canvas.camera.zoom * 100.0));
                 if self.is_dirty() {
-                    ui.label(RichText::new("⏺ unsaved").color(theme::WARNING));
+                    ui.label(RichText::new("⏺ unsaved").color(theme::palette(ui.ctx()).warning));
                 }
                 if self.focus.is_some() {
-                    ui.label(RichText::new(self.focus_text()).color(theme::SELECTION));
+                    ui.label(
+                        RichText::new(self.focus_text()).color(theme::palette(ui.ctx()).selection),
+                    );
                 }
             });
         });

@@ -76,7 +76,7 @@ impl App {
                 for kind in ServiceKind::ALL.iter().rev() {
                     ui.label(
                         RichText::new(format!("{} {kind}", theme::kind_icon(*kind)))
-                            .color(theme::kind_color(*kind)),
+                            .color(theme::palette(ui.ctx()).kind_text(*kind)),
                     );
                 }
             });

@@ -372,9 +372,10 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
     }
     drop(builder);
     // The design keeps the template and what was made of it, so export can write it back.
-    design.template = Some(std::sync::Arc::new(
-        crate::model::TemplateSource::capture(located.value.clone(), &design),
-    ));
+    design.template = Some(std::sync::Arc::new(crate::model::TemplateSource::capture(
+        located.value.clone(),
+        &design,
+    )));
     Ok(Imported {
         design,
         document: located.value,

@@ -520,3 +520,45 @@ fn the_path_field_starts_in_the_files_folder_and_enter_saves() {
     assert!(h.query_by_label("Type a file path first.").is_some());
     assert_eq!(h.get_by_label("Save").rect(), save_button);
 }
+
+#[test]
+fn the_inspector_follows_a_selection_made_while_another_field_has_the_keyboard() {
+    let mut h = harness(row_of_three());
+    settle(&mut h);
+    select(&mut h, "c");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    settle(&mut h);
+    // The search field keeps the keyboard while its results select services.
+    h.get_by_label("Search").type_text("a");
+    settle(&mut h);
+    let design = h.state().design();
+    assert_eq!(
+        h.state().selected_services(),
+        [design.uid(design.find("a").unwrap())]
+    );
+    let id = h.get_by_label("Id");
+    assert_eq!(
+        id.accesskit_node().value().as_deref(),
+        Some("a"),
+        "not c's draft"
+    );
+}
+
+#[test]
+fn view_theme_switches_between_light_and_dark() {
+    let mut h = harness(row_of_three());
+    settle(&mut h);
+    for (item, theme) in [("Light", egui::Theme::Light), ("Dark", egui::Theme::Dark)] {
+        h.get_by_label("View").click();
+        settle(&mut h);
+        h.get_by_label_contains("Theme").click();
+        settle(&mut h);
+        h.get_by_label(item).click();
+        settle(&mut h);
+        assert_eq!(h.ctx.theme(), theme, "{item}");
+        assert_eq!(
+            event_architect::gui::theme::palette(&h.ctx).light,
+            item == "Light"
+        );
+    }
+}

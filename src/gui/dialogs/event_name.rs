@@ -75,6 +75,15 @@ impl PendingEdge {
                 if (r.lost_focus() || r.has_focus()) && ui.input(|i| i.key_pressed(Key::Enter)) {
                     done = Some(true);
                 }
+                // The buttons before the suggestions, so they stay put as the list changes.
+                ui.horizontal(|ui| {
+                    if ui.button("Connect").clicked() {
+                        done = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        done = Some(false);
+                    }
+                });
                 let typed = self.event.trim().to_lowercase();
                 let suggestions: Vec<&str> = design
                     .event_names()
@@ -86,6 +95,7 @@ impl PendingEdge {
                     .take(MAX_SUGGESTIONS)
                     .collect();
                 if !suggestions.is_empty() {
+                    ui.add_space(4.0);
                     ui.label("Events in this design:");
                     ui.horizontal_wrapped(|ui| {
                         for event in suggestions {
@@ -97,14 +107,6 @@ impl PendingEdge {
                         }
                     });
                 }
-                ui.horizontal(|ui| {
-                    if ui.button("Connect").clicked() {
-                        done = Some(true);
-                    }
-                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-                        done = Some(false);
-                    }
-                });
             });
         match done? {
             true if self.event.trim().is_empty() => {

@@ -14,7 +14,11 @@ pub(super) fn load_error_ui(ctx: &egui::Context, text: &str) -> bool {
         .default_width(520.0)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            ui.label(RichText::new(text).monospace().color(theme::ERROR));
+            ui.label(
+                RichText::new(text)
+                    .monospace()
+                    .color(theme::palette(ui.ctx()).error),
+            );
             ui.add_space(6.0);
             ui.label("The current design is unchanged.");
             if ui.button("OK").clicked() {

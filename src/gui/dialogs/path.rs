@@ -86,7 +86,9 @@ impl PathField {
                     }
                 });
                 if !message.is_empty() {
-                    ui.label(RichText::new(message.as_str()).color(theme::WARNING));
+                    ui.label(
+                        RichText::new(message.as_str()).color(theme::palette(ui.ctx()).warning),
+                    );
                 }
             });
         answer

@@ -65,7 +65,10 @@ impl App {
         self.filter_ui(ui, &edge);
         crate::gui::template_ui::evidence_ui(ui, &edge);
         if self.doc.analysis.edge_in_cycle(edge.from, edge.to) {
-            ui.label(RichText::new("⚠ this edge is part of a cycle").color(theme::WARNING));
+            ui.label(
+                RichText::new("⚠ this edge is part of a cycle")
+                    .color(theme::palette(ui.ctx()).warning),
+            );
         }
         ui.add_space(8.0);
         if ui.button("🗑 Delete edge").clicked() {
@@ -121,7 +124,7 @@ impl App {
             }
         }
         if let Some(error) = &self.draft.property_error {
-            ui.label(RichText::new(error).color(theme::ERROR));
+            ui.label(RichText::new(error).color(theme::palette(ui.ctx()).error));
         }
     }
 }

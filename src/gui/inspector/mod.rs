@@ -122,7 +122,13 @@ impl App {
             self.selection.edge,
             self.doc.history.revision(),
         );
-        if self.draft.key != Some(key) && !ui.ctx().egui_wants_keyboard_input() {
+        // A new selection always gets its own draft (a field focused elsewhere, such as the
+        // search bar, must not leave another service's values here); a new revision of the
+        // same selection waits until no field is being typed in, so typing is never undone.
+        let same_selection = self.draft.key.is_some_and(|k| (k.0, k.1) == (key.0, key.1));
+        let stale = !same_selection
+            || (self.draft.key != Some(key) && !ui.ctx().egui_wants_keyboard_input());
+        if stale {
             let design = &self.doc.design;
             let mut draft = Draft {
                 key: Some(key),

@@ -108,7 +108,7 @@ impl App {
             self.draft.property_error = Some(message);
         }
         if let Some(error) = &self.draft.property_error {
-            ui.label(RichText::new(error).color(theme::ERROR));
+            ui.label(RichText::new(error).color(theme::palette(ui.ctx()).error));
         }
         if let Some((key, value)) = set {
             self.draft.property_error = None;

@@ -6,6 +6,7 @@ use egui::{RichText, Ui};
 use crate::model::{Route, Service, ServiceIndex};
 
 use super::super::app::App;
+use super::super::theme;
 use super::text_field;
 
 impl App {
@@ -75,7 +76,7 @@ impl App {
             if !offered.contains(&route.event) && !route.event.is_empty() {
                 ui.label(
                     RichText::new(format!("No edge of this gateway carries {}", route.event))
-                        .color(super::super::theme::WARNING),
+                        .color(theme::palette(ui.ctx()).warning),
                 );
             }
             ui.add_space(4.0);

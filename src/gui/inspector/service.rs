@@ -38,7 +38,7 @@ impl App {
                 theme::kind_icon(service.kind),
                 service.label()
             ))
-            .color(theme::kind_color(service.kind))
+            .color(theme::palette(ui.ctx()).kind_text(service.kind))
             .strong()
             .size(16.0),
         );
@@ -68,7 +68,7 @@ impl App {
                 ui.end_row();
                 if let Some(error) = &self.draft.error {
                     ui.label("");
-                    ui.label(RichText::new(error).color(theme::ERROR));
+                    ui.label(RichText::new(error).color(theme::palette(ui.ctx()).error));
                     ui.end_row();
                 }
                 let label = ui.label("Name");
@@ -146,7 +146,7 @@ impl App {
             analysis.stage_of.get(i).map_or(0, |s| s + 1)
         ));
         if analysis.cycle_of.get(i).copied().flatten().is_some() {
-            ui.label(RichText::new("⚠ part of a cycle").color(theme::WARNING));
+            ui.label(RichText::new("⚠ part of a cycle").color(theme::palette(ui.ctx()).warning));
         }
         let design = &self.doc.design;
         let consumes = design.consumed_events(index).join(", ");
