@@ -251,6 +251,14 @@ impl super::fast::Sink for Loader {
     }
 }
 
+/// An edge's place in the edge list with its mode, filter and evidence.
+type EdgeExtra = (
+    usize,
+    EdgeMode,
+    Option<Box<EdgeFilter>>,
+    Option<Box<Evidence>>,
+);
+
 #[derive(Default)]
 struct Loader {
     version: Option<u64>,
@@ -272,12 +280,7 @@ struct Loader {
     /// The path of the first field that version 1 did not have (an error in a version 1 file).
     newer_field: Option<String>,
     /// The mode, filter and evidence of each edge that has one, by place in the edge list.
-    edge_extras: Vec<(
-        usize,
-        EdgeMode,
-        Option<Box<EdgeFilter>>,
-        Option<Box<Evidence>>,
-    )>,
+    edge_extras: Vec<EdgeExtra>,
     /// The loops marked intentional (their ids checked in `finish`).
     intentional_loops: Vec<IntentionalLoop>,
     /// Hashes staged strings (the same hasher as the tables').
