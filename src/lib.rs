@@ -6,9 +6,10 @@
 //! | [`analysis`] | cycles, Kahn order, stages, condensed plan, critical path | `model` |
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
 //! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
-//! | [`template`] | SAM/CloudFormation templates: YAML with tags and positions, import with evidence | `model`, `analysis` |
+//! | [`template`] | SAM/CloudFormation templates: YAML with tags and positions, import with evidence; export as a deployable SAM template and the round trip of an imported one | `model`, `analysis` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`limits`] | the memory budget that bounds what a command may hold | std |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`platform`] | what differs per OS: data folder, app id, command key (one place each) | std |
@@ -24,6 +25,7 @@ pub mod diagnostics;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
+pub mod limits;
 pub mod model;
 pub mod plan;
 pub mod platform;

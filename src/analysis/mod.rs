@@ -7,6 +7,7 @@
 
 pub mod filters;
 pub mod loops;
+pub mod neighbourhood;
 mod scc;
 
 pub use filters::{FilterCrossing, filters_crossed};

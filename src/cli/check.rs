@@ -266,6 +266,7 @@ fn invalid_json(error: &InputError) -> serde_json::Value {
             ..
         } => vec![json!({"line": line, "column": column, "message": message,
             "hint": "fix the JSON syntax at that line and column"})],
+        LoadError::Limit { message, hint, .. } => vec![json!({"message": message, "hint": hint})],
         LoadError::Io { source, .. } => vec![json!({"message": source.to_string(),
             "hint": "check the path and that the file is readable"})],
     };

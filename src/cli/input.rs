@@ -72,18 +72,45 @@ pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
         let bytes = std::fs::read(path).map_err(io_error)?;
         return imported(&bytes, &origin);
     }
-    // Standard input or a pipe: read once, whole, as the design loader does.
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes)
+    // Standard input, a pipe or a device: read once. The head tells a template from a design;
+    // a design is then read on through the design loader's checked, bounded read (so
+    // `/dev/zero` stops at its first byte), a template up to the template limit.
+    let stream: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
     } else {
-        std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes))
+        Box::new(std::fs::File::open(path).map_err(io_error)?)
     };
-    read.map_err(io_error)?;
-    if template::looks_like_template(&bytes) {
+    let mut stream = stream;
+    let mut head = Vec::new();
+    (&mut stream)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut head)
+        .map_err(io_error)?;
+    if template::looks_like_template(&head) {
+        let limit = template::yaml::MAX_TEXT_BYTES as u64;
+        let mut bytes = head;
+        (&mut stream)
+            .take(limit + 1 - (bytes.len() as u64).min(limit))
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
+        if bytes.len() as u64 > limit {
+            return Err(InputError::Template(TemplateError::Syntax {
+                origin,
+                line: 0,
+                column: 0,
+                message: format!(
+                    "the template is more than {} MiB; templates over that are refused",
+                    limit >> 20
+                ),
+            }));
+        }
         return imported(&bytes, &origin);
     }
-    crate::io::parse_design_versioned(&bytes, &origin)
+    let limit = crate::limits::Budget::current().whole_read_bytes();
+    let rest = std::io::Cursor::new(head).chain(stream);
+    let bytes = crate::io::whole::read_checked(rest, &origin, limit, "a design")
+        .map_err(InputError::Design)?;
+    crate::io::parse_design_owned_versioned(bytes, &origin)
         .map(|(design, version)| Input {
             design,
             version: Some(version),

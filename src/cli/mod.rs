@@ -7,6 +7,7 @@
 
 mod check;
 pub mod escape;
+mod export;
 mod import;
 mod input;
 mod plan;
@@ -58,6 +59,12 @@ pub enum Command {
     /// Exit codes: 0 plan written, 1 plan written but the design has cycles (listed on
     /// stderr), 2 the input could not be read or is invalid (nothing on stdout).
     Plan(plan::PlanArgs),
+    /// Export a deployable AWS SAM template (YAML) of a design.
+    ///
+    /// A design imported from a template is written over that template, keeping what the
+    /// design does not show. What SAM cannot say is listed on stderr as notes. Exit codes: 0
+    /// written, 2 the input could not be read or is invalid, or the output not written.
+    Export(export::ExportArgs),
     /// Import a SAM or CloudFormation template (YAML or JSON) as a design.
     ///
     /// Exit codes: 0 design written, 1 design written but it has loops that are not marked
@@ -77,6 +84,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();

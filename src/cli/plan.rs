@@ -34,19 +34,7 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     let (analysis, events) = analyze_with_events(&design);
     let (analysis, events) = (ManuallyDrop::new(analysis), ManuallyDrop::new(events));
     let plan = |out: &mut dyn Write| write_plan_with(out, format, &design, &analysis, &events);
-    let written = match &args.output {
-        Some(path) => crate::io::write_atomic_with(path, plan).or_else(|error| {
-            // `-o /dev/stdout | head` is a reader going away too.
-            match stdout::ended(error) {
-                None => Ok(()),
-                Some(error) => Err(stdout::error(
-                    &format!("cannot write {}: {error}", path.display()),
-                    stdout::write_hint(&error),
-                )),
-            }
-        }),
-        None => stdout::write("the plan", plan),
-    };
+    let written = stdout::write_to(args.output.as_deref(), "the plan", plan);
     if let Err(code) = written {
         return code;
     }

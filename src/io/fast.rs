@@ -120,7 +120,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         scan.at = 3;
     }
     let empty = scan.open(b'{', b'}')?;
-    let mut seen = [false; 5];
+    let mut seen = [false; TOP_FIELDS.len()];
     let mut more = !empty;
     while more {
         let key = scan.item(|scan| {
@@ -181,6 +181,8 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
                         sink.edge(fields.map(|(field, text)| (field, scan.get(text))), extra);
                     })?;
             }
+            // The template an imported design keeps is free-form JSON: the general reader's.
+            5 => return Err(Stop::Unusual),
             _ => {
                 let loops = scan.item(|scan| {
                     scan.skip_space();

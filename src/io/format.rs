@@ -8,11 +8,18 @@ use serde::Serialize;
 
 use crate::model::{
     Behavior, Design, EdgeFilter, EdgeMode, Evidence, IntentionalLoop, Position, Properties, Route,
-    ServiceKind,
+    ServiceKind, TemplateSource,
 };
 
 /// The top level's fields, in file order.
-pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges", "intentional_loops"];
+pub const TOP_FIELDS: &[&str] = &[
+    "version",
+    "name",
+    "services",
+    "edges",
+    "intentional_loops",
+    "template",
+];
 /// A service's fields, in file order.
 pub const SERVICE_FIELDS: &[&str] = &[
     "id",
@@ -30,6 +37,8 @@ pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter", "evi
 pub const ROUTE_FIELDS: &[&str] = &["route", "event"];
 /// A position's fields.
 pub const POSITION_FIELDS: &[&str] = &["x", "y"];
+/// The fields of the template a design was imported from.
+pub const TEMPLATE_FIELDS: &[&str] = &["document", "derived"];
 
 /// A whole design file.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -50,6 +59,10 @@ pub struct DesignFile<'a> {
     /// not fail on them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intentional_loops: Vec<&'a IntentionalLoop>,
+    /// The SAM/CloudFormation template the design was imported from, and what the import made
+    /// of it: `export` writes untouched services back as they were (new in version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<&'a TemplateSource>,
 }
 
 /// One service.
@@ -150,6 +163,7 @@ impl<'a> DesignFile<'a> {
                 .iter()
                 .filter(|l| l.services.iter().all(|id| design.find(id).is_some()))
                 .collect(),
+            template: design.template.as_deref(),
         }
     }
 }
@@ -186,5 +200,6 @@ mod tests {
         assert_eq!(keys(&schema, Some("EdgeRecord")), EDGE_FIELDS);
         assert_eq!(keys(&schema, Some("Route")), ROUTE_FIELDS);
         assert_eq!(keys(&schema, Some("Position")), POSITION_FIELDS);
+        assert_eq!(keys(&schema, Some("TemplateSource")), TEMPLATE_FIELDS);
     }
 }

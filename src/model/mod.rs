@@ -6,7 +6,10 @@
 pub mod edit;
 pub mod evidence;
 pub mod filter;
+pub mod fragment;
 pub mod properties;
+pub mod search;
+pub mod template;
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,6 +25,7 @@ pub const CURRENT_VERSION: u32 = 2;
 pub use evidence::Evidence;
 pub use filter::EdgeFilter;
 pub use properties::Properties;
+pub use template::TemplateSource;
 
 /// What a service is. Decides its colour on the canvas and its simulated meaning.
 #[derive(
@@ -419,6 +423,9 @@ pub struct Design {
     pub next_uid: u32,
     /// Loops the user marked as meant to be.
     pub intentional_loops: Vec<IntentionalLoop>,
+    /// The SAM/CloudFormation template the design was imported from, if it was (shared: undo
+    /// snapshots and clones do not copy it).
+    pub template: Option<Arc<TemplateSource>>,
 }
 
 /// Two designs are equal when what they hold is: uids and their counter are identity and
@@ -429,6 +436,7 @@ impl PartialEq for Design {
             && self.services == other.services
             && self.edges == other.edges
             && self.intentional_loops == other.intentional_loops
+            && self.template == other.template
     }
 }
 
@@ -565,6 +573,22 @@ impl Design {
         dedup_events(self.edges.iter().filter(|e| e.from == index))
     }
 
+    /// Every event name the design uses, once each: those its edges carry (in edge order),
+    /// then those only its gateway routes name. O(E + R) with a hash set.
+    pub fn event_names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.edges
+            .iter()
+            .map(|e| &*e.event)
+            .chain(
+                self.services
+                    .iter()
+                    .flat_map(|s| s.routes.iter().map(|r| r.event.as_str())),
+            )
+            .filter(|e| !e.is_empty() && seen.insert(*e))
+            .collect()
+    }
+
     /// The events a service consumes, deduplicated, in edge order.
     pub fn consumed_events(&self, index: ServiceIndex) -> Vec<&str> {
         dedup_events(self.edges.iter().filter(|e| e.to == index))
@@ -619,5 +643,14 @@ mod tests {
         design.connect("a", "c", "Y");
         assert_eq!(design.published_events(ServiceIndex(0)), vec!["X", "Y"]);
         assert_eq!(design.consumed_events(ServiceIndex(2)), vec!["X", "Y"]);
+        design.services[0].routes.push(Route {
+            route: "GET /x".into(),
+            event: "Z".into(),
+        });
+        design.services[0].routes.push(Route {
+            route: "GET /y".into(),
+            event: "X".into(),
+        });
+        assert_eq!(design.event_names(), vec!["X", "Y", "Z"]);
     }
 }

@@ -1,5 +1,6 @@
 //! SAM and CloudFormation templates: reading one (YAML or JSON, short-form tags) into a
-//! design, keeping the whole template beside it for the round trip.
+//! design, keeping the whole template beside it for the round trip, and writing a design as a
+//! deployable SAM template (`export`).
 //!
 //! | file | owns |
 //! |---|---|
@@ -9,10 +10,12 @@
 //! | `iam` | write and read actions, SAM policy templates, managed policies |
 //! | `build` | the edges, each with its evidence |
 //! | `layout` | the imported design's first positions |
+//! | `export` | a design as a deployable SAM template; the round trip over the template kept |
 //!
 //! Nothing here imports egui.
 
 mod build;
+pub mod export;
 mod iam;
 mod layout;
 mod refs;
@@ -344,6 +347,11 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
     let mut design = std::mem::take(&mut builder.design);
     mark_intentional_loops(&mut design, resources);
     layout::place(&mut design);
+    // The whole template and what this import made of it, for the round trip (`export`).
+    design.template = Some(std::sync::Arc::new(crate::model::TemplateSource::capture(
+        located.value.clone(),
+        &design,
+    )));
     let mut summary = Summary {
         resources: resources.len(),
         services: design.services.len(),
@@ -363,6 +371,10 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
         }
     }
     drop(builder);
+    // The design keeps the template and what was made of it, so export can write it back.
+    design.template = Some(std::sync::Arc::new(
+        crate::model::TemplateSource::capture(located.value.clone(), &design),
+    ));
     Ok(Imported {
         design,
         document: located.value,

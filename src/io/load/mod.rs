@@ -11,13 +11,13 @@
 //! 12 bytes during the load and the whole design is never held twice.
 
 use std::hash::BuildHasher;
-use std::io::Read;
 use std::sync::Arc;
 
 use serde::de::Deserializer;
 
 mod intern;
 mod visit;
+pub(crate) mod whole;
 
 use intern::{BATCH, Batch, Interner, Item, Span, Tables};
 use visit::TopVisitor;
@@ -29,7 +29,7 @@ use crate::diagnostics::{closest, strip_position};
 use crate::io::{LoadError, Problem};
 use crate::model::{
     CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Evidence, IntentionalLoop,
-    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid,
+    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid, TemplateSource,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -54,7 +54,7 @@ pub fn parse_design_owned(text: Vec<u8>, origin: &str) -> Result<Design, LoadErr
 }
 
 /// [`parse_design_owned`] with the file-format version.
-pub(super) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
+pub(crate) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
     let loader = read(&text, origin, text.len() >= THREADED_FROM)?;
     drop(text);
     loader.finish(origin)
@@ -69,11 +69,12 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<(Design,
     };
     let mut file = std::fs::File::open(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
+    let limit = crate::limits::Budget::current().whole_read_bytes();
     if !metadata.is_file() {
-        // A pipe or device (`<(cat design.json)`, `/dev/stdin`) cannot be read twice, and the
-        // fallback below reads again: take it whole, as standard input is.
-        let mut text = Vec::new();
-        file.read_to_end(&mut text).map_err(io)?;
+        // A pipe or device (`<(cat design.json)`, `/dev/stdin`, `/dev/zero`) cannot be read
+        // twice, and the fallback below reads again: take it whole, as standard input is,
+        // within the budget and stopping at the first byte that is not JSON.
+        let text = whole::read_checked(file, origin, limit, "a design")?;
         return parse_versioned(text, origin);
     }
     let size = metadata.len();
@@ -87,6 +88,18 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<(Design,
         Ok(loader) => return loader.finish(origin),
         Err(Stop::Io(error)) => return Err(io(error)),
         Err(Stop::Unusual) => {}
+    }
+    // The general reader needs the whole text. A file that is not JSON (a gigabyte of zeros,
+    // a sparse terabyte, JSON followed by garbage) is refused at its first bad byte by a pass
+    // that holds nothing; only well-formed JSON within the budget is read whole.
+    whole::check_syntax(std::fs::File::open(path).map_err(io)?, origin)?;
+    if size > limit {
+        return Err(whole::too_large(
+            origin,
+            whole::Source::File(size),
+            limit,
+            "a design",
+        ));
     }
     let text = std::fs::read(path).map_err(io)?;
     let loader = read_with(&text, origin, threaded, false, Window::STREAM)?;
@@ -159,6 +172,9 @@ fn run<E>(
     size: usize,
     parse: impl FnOnce(&mut Loader) -> Result<(), E>,
 ) -> Result<Loader, E> {
+    // The size is what the file claims (a sparse file claims a terabyte): reserve for at most
+    // a gigabyte of text, which real designs do not reach.
+    let size = size.min(1 << 30);
     let mut loader = Loader::default();
     // The loader hashes the strings it stages with the tables' own hasher.
     let mut tables = Tables::new(loader.hasher.clone());
@@ -251,7 +267,8 @@ impl super::fast::Sink for Loader {
     }
 }
 
-/// An edge's place in the edge list with its mode, filter and evidence.
+/// An edge's place in the edge list with its mode, filter and evidence (kept only for an edge
+/// that has one of them).
 type EdgeExtra = (
     usize,
     EdgeMode,
@@ -285,6 +302,8 @@ struct Loader {
     intentional_loops: Vec<IntentionalLoop>,
     /// Hashes staged strings (the same hasher as the tables').
     hasher: foldhash::fast::RandomState,
+    /// The template the design was imported from (only the general reader reads it).
+    template: Option<TemplateSource>,
 }
 
 impl Loader {
@@ -547,6 +566,7 @@ impl Loader {
             edges,
             next_uid,
             intentional_loops: self.intentional_loops,
+            template: self.template.map(Arc::new),
         };
         if version == 1 {
             migrate_v1(&mut design);

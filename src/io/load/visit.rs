@@ -10,11 +10,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use super::intern::Span;
 use super::{Item, Loader, cut};
 use crate::io::Problem;
-use crate::io::format::{EDGE_FIELDS, SERVICE_FIELDS, TOP_FIELDS};
+use crate::io::format::{EDGE_FIELDS, SERVICE_FIELDS, TEMPLATE_FIELDS, TOP_FIELDS};
 use crate::io::strict::StrictValue;
 use crate::model::{
     Behavior, CURRENT_VERSION, EdgeFilter, EdgeMode, Position, Properties, Route, Service,
-    ServiceKind,
+    ServiceKind, TemplateSource,
 };
 
 /// A JSON value reduced to what validation needs, borrowing strings where it can.
@@ -119,6 +119,52 @@ fn expect_str<'de>(
     }
 }
 
+/// Checks the `template` an imported design keeps: two objects, `document` and `derived`.
+/// Their insides are the template's own business (export reads them leniently).
+fn template(loader: &mut Loader, value: serde_json::Value) -> Option<TemplateSource> {
+    let serde_json::Value::Object(mut fields) = value else {
+        let found = crate::diagnostics::json_type(&value);
+        loader.problem(
+            "template",
+            format!("expected an object, found {found}"),
+            "write {\"document\": {..}, \"derived\": {..}}, or remove \"template\" (import writes it)",
+        );
+        return None;
+    };
+    let mut problems = 0;
+    for key in fields.keys() {
+        if !TEMPLATE_FIELDS.contains(&key.as_str()) {
+            problems += 1;
+            loader.problem(
+                format!("template.{}", cut(key)),
+                format!("unknown field \"{}\"", cut(key)),
+                format!("the template takes {}", TEMPLATE_FIELDS.join(", ")),
+            );
+        }
+    }
+    let mut part = |name: &str| match fields.remove(name) {
+        Some(value @ serde_json::Value::Object(_)) => Some(value),
+        other => {
+            let found = other
+                .as_ref()
+                .map_or("nothing", crate::diagnostics::json_type);
+            loader.problem(
+                format!("template.{name}"),
+                format!("expected an object, found {found}"),
+                "import the template again to rebuild it",
+            );
+            None
+        }
+    };
+    let (document, derived) = (part("document"), part("derived"));
+    match (document, derived) {
+        (Some(document), Some(derived)) if problems == 0 => {
+            Some(TemplateSource { document, derived })
+        }
+        _ => None,
+    }
+}
+
 pub(super) struct TopVisitor<'l> {
     pub(super) loader: &'l mut Loader,
 }
@@ -182,6 +228,11 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                             "write it as [{\"services\": [\"api\", \"reply\"], \"reason\": \"the reply goes back to the caller\"}]",
                         ),
                     }
+                }
+                "template" => {
+                    let StrictValue(value) = map.next_value()?;
+                    loader.newer(|| "template".to_owned());
+                    loader.template = template(loader, value);
                 }
                 other => {
                     loader.problem(
