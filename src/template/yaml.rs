@@ -8,6 +8,7 @@
 //! past [`MAX_NODES`] (the "billion laughs"), nesting deeper than [`MAX_DEPTH`] and texts over
 //! [`MAX_TEXT_BYTES`]: the importer's memory is bounded by the text, whatever it claims.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};

@@ -905,7 +905,10 @@ fn every_fixture_template_comes_back_from_an_unedited_import() {
         let name = path.display().to_string();
         let imported = crate::template::import_bytes(&text, &name)
             .unwrap_or_else(|error| panic!("{name}: {error}"));
-        assert!(imported.design.template.is_some(), "{name}: the template is kept");
+        assert!(
+            imported.design.template.is_some(),
+            "{name}: the template is kept"
+        );
         // Through a save and a load too, as `import -o` then `export` does.
         let saved = crate::io::to_json(&imported.design);
         let loaded = crate::io::parse_design(saved.as_bytes(), &name).unwrap();
