@@ -48,18 +48,23 @@ fn argument_error(error: &clap::Error) -> ExitCode {
 fn open_window(file: Option<std::path::PathBuf>) -> ExitCode {
     let (design, path, error, note) = match file {
         None => (event_architect::builtin_design(), None, None, None),
-        Some(path) => match event_architect::io::load_path_versioned(&path) {
-            Ok((design, version)) => {
-                let note =
-                    event_architect::io::migration_note(&path.display().to_string(), version);
-                (design, Some(path), None, note)
-            }
-            Err(error) => (
-                event_architect::builtin_design(),
-                None,
-                Some(error.to_string()),
-                None,
-            ),
+        // A template opens as its imported design, not tied to the template's path.
+        Some(path) => match event_architect::gui::template_ui::read(&path) {
+            Some(Ok(imported)) => (imported.design, None, None, Some(imported.status)),
+            Some(Err(error)) => (event_architect::builtin_design(), None, Some(error), None),
+            None => match event_architect::io::load_path_versioned(&path) {
+                Ok((design, version)) => {
+                    let note =
+                        event_architect::io::migration_note(&path.display().to_string(), version);
+                    (design, Some(path), None, note)
+                }
+                Err(error) => (
+                    event_architect::builtin_design(),
+                    None,
+                    Some(error.to_string()),
+                    None,
+                ),
+            },
         },
     };
     match event_architect::gui::run(design, path, error, note) {

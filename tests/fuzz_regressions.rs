@@ -51,3 +51,30 @@ fn design_findings_load_the_same_both_ways_and_round_trip() {
         }
     }
 }
+
+#[test]
+fn template_findings_import_or_are_refused_and_round_trip() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/template");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&path).unwrap();
+        // The checks of fuzz/fuzz_targets/template.rs.
+        let Ok(imported) = event_architect::template::import_bytes(&data, "fuzz.yaml") else {
+            continue;
+        };
+        let saved = event_architect::io::to_json(&imported.design);
+        let again = event_architect::io::parse_design(saved.as_bytes(), "fuzz.json");
+        assert_eq!(
+            again.ok(),
+            Some(imported.design.clone()),
+            "{name}: save/load round trip"
+        );
+    }
+}

@@ -228,7 +228,13 @@ impl<'a> Builder<'a> {
         } else {
             self.kind(link.to).default_mode_into()
         };
-        let event: Arc<str> = Arc::from(link.event.as_str());
+        // A design's events are named (an empty `detail-type` or event key names none).
+        let name = if link.event.is_empty() {
+            "Event"
+        } else {
+            link.event.as_str()
+        };
+        let event: Arc<str> = Arc::from(name);
         let key = (link.from.0, link.to.0, event.clone());
         if let Some(&at) = self.edge_at.get(&key) {
             let existing = &mut self.design.edges[at];
@@ -731,7 +737,8 @@ impl<'a> Builder<'a> {
         if !routes.iter().any(|r| r.route == route) {
             routes.push(Route {
                 route: route.to_owned(),
-                event: event.to_owned(),
+                // As `link` names an unnamed event.
+                event: if event.is_empty() { "Event" } else { event }.to_owned(),
             });
         }
     }

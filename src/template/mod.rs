@@ -297,6 +297,16 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
             path.extend(more.iter().map(|m| PathPart::Key((*m).to_owned())));
             path
         };
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(invalid(Problem {
+                path: here(&[]),
+                message: format!(
+                    "the logical id \"{}\" is not alphanumeric",
+                    crate::diagnostics::cut(id)
+                ),
+                hint: "CloudFormation takes logical ids of letters A-Z, a-z and digits only".into(),
+            }));
+        }
         let Value::Object(resource) = resource else {
             return Err(invalid(Problem {
                 path: here(&[]),
@@ -394,7 +404,7 @@ fn mark_intentional_loops(design: &mut Design, resources: &serde_json::Map<Strin
                 .get("EventArchitect")?
                 .get("IntentionalLoop")?
                 .as_str()?;
-            Some((id.as_str(), reason))
+            Some((id.as_str(), reason)).filter(|(_, r)| !r.trim().is_empty())
         })
         .collect();
     if marks.is_empty() {
@@ -468,6 +478,14 @@ mod tests {
             ("Description: x\n", "no Resources"),
             ("Resources:\n  Q:\n    Properties: {}\n", "no Type"),
             ("- 1\n- 2\n", "not a mapping of sections"),
+            (
+                "Resources:\n  my-queue:\n    Type: AWS::SQS::Queue\n",
+                "\"my-queue\" is not alphanumeric",
+            ),
+            (
+                "Resources:\n  \"\":\n    Type: AWS::SQS::Queue\n",
+                "\"\" is not alphanumeric",
+            ),
         ];
         for (text, expected) in cases {
             let error = import(text, "t.yaml").unwrap_err().to_string();

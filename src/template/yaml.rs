@@ -8,6 +8,7 @@
 //! past [`MAX_NODES`] (the "billion laughs"), nesting deeper than [`MAX_DEPTH`] and texts over
 //! [`MAX_TEXT_BYTES`]: the importer's memory is bounded by the text, whatever it claims.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
@@ -126,26 +127,37 @@ const SHORT_FORMS: &[(&str, &str)] = &[
     ("ToJsonString", "Fn::ToJsonString"),
 ];
 
-/// How many closing brackets [`parse`] moves right before it gives up.
-const MAX_REINDENTS: usize = 32;
+/// How many lines [`parse`] moves right before it gives up (each move parses the text again,
+/// so fewer for a big text).
+const MAX_REINDENTS: usize = 64;
 
 /// Parses a YAML (or JSON, which is YAML) template. An empty text is an error.
 ///
-/// One leniency: a flow list or mapping closed on a line of its own at the indentation of its
-/// key (`Resource: [` ... `]`) is invalid YAML 1.2, which `saphyr` enforces, but libyaml (and
-/// so PyYAML, cfn-lint and the SAM CLI) accepts it and real templates have it. Such a line is
-/// moved right one space at a time and the text parsed again (at most [`MAX_REINDENTS`]
-/// times); only that line's columns shift, by the spaces added.
+/// One leniency: the lines of a flow list or mapping (`Resource: [` ... `]`) written at the
+/// indentation of its key, or less, are invalid YAML 1.2, which `saphyr` enforces, but libyaml
+/// (and so PyYAML, cfn-lint and the SAM CLI) accepts them and real templates have them. Such a
+/// line (one that closes a flow, or follows a line that opens or continues one) is moved right
+/// to just past its key and the text parsed again, a line at a time; only the moved lines'
+/// columns shift, by the spaces added.
 pub fn parse(text: &str) -> Result<Located, SyntaxError> {
-    let mut text = std::borrow::Cow::Borrowed(text);
-    for _ in 0..MAX_REINDENTS {
+    let mut text = Cow::Borrowed(text);
+    let tries = if text.len() < 1 << 20 {
+        MAX_REINDENTS
+    } else {
+        4
+    };
+    for _ in 0..tries {
         match parse_once(&text) {
-            Err(error) if error.message == "YAML syntax: invalid indentation" => {
+            Err(error)
+                if error
+                    .message
+                    .starts_with("YAML syntax: invalid indentation") =>
+            {
                 let line = error.at.line as usize;
-                let Some(fixed) = reindent_closing(&text, line) else {
+                let Some(fixed) = reindent_flow_line(&text, line) else {
                     return Err(error);
                 };
-                text = std::borrow::Cow::Owned(fixed);
+                text = Cow::Owned(fixed);
             }
             other => return other,
         }
@@ -153,27 +165,45 @@ pub fn parse(text: &str) -> Result<Located, SyntaxError> {
     parse_once(&text)
 }
 
-/// The text with one more space before line `line` (1-based) when that line holds only
-/// closing brackets (and commas); `None` otherwise.
-fn reindent_closing(text: &str, line: usize) -> Option<String> {
-    let start = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(line - 2)?.0 + 1
-    };
-    let rest = &text[start..];
-    let content = rest.split('\n').next().unwrap_or("").trim();
-    let closing = !content.is_empty()
-        && content
-            .chars()
-            .all(|c| matches!(c, ']' | '}' | ',' | ' ' | '\r'));
-    if !closing {
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The text with line `line` (1-based) moved right to one column past the line that opened
+/// its flow, when it is a line of a flow collection; `None` otherwise.
+fn reindent_flow_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let at = line.checked_sub(1)?;
+    let here = *lines.get(at)?;
+    let content = here.trim();
+    let closes = content.starts_with([']', '}']);
+    // The nearest line above with content, and the one that opened the flow.
+    let previous = lines[..at].iter().rev().find(|l| !l.trim().is_empty())?;
+    let continues = previous.trim_end().ends_with(['[', '{', ',']);
+    if content.is_empty() || !(closes || continues) {
         return None;
     }
-    let mut fixed = String::with_capacity(text.len() + 1);
-    fixed.push_str(&text[..start]);
-    fixed.push(' ');
-    fixed.push_str(rest);
+    let opener = lines[..at]
+        .iter()
+        .rev()
+        .find(|l| l.contains(['[', '{']) && !l.trim_start().starts_with('#'))?;
+    // Past the key (a `- ` before it is indentation too).
+    let key = opener.len() - opener.trim_start_matches([' ', '-']).len();
+    let wanted = key + 1;
+    let have = indentation(here);
+    if have >= wanted {
+        return None;
+    }
+    let mut fixed = String::with_capacity(text.len() + wanted - have);
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            fixed.push('\n');
+        }
+        if i == at {
+            fixed.extend(std::iter::repeat_n(' ', wanted - have));
+        }
+        fixed.push_str(l);
+    }
     Some(fixed)
 }
 
@@ -476,9 +506,8 @@ fn scalar(
         .filter(|t| t.is_yaml_core_schema())
         .map(|t| t.suffix.as_str());
     if core == Some("str") || style != ScalarStyle::Plain {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.to_owned()));
     }
-    let text: &str = text;
     Ok(match text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
@@ -603,6 +632,12 @@ mod tests {
         assert_eq!(
             value(text),
             json!({"Statement": [{"Effect": "Allow", "Resource": ["a", "b"], "Action": "x"}]})
+        );
+        // Items at the key's indentation too.
+        let text = "Statement:\n  - Resource: [\n    a,\n    b\n    ]\n";
+        assert_eq!(
+            value(text),
+            json!({"Statement": [{"Resource": ["a", "b"]}]})
         );
         // Other bad indentation is still an error.
         assert!(parse("a:\n  b: 1\n c: 2\n").is_err());
