@@ -116,6 +116,20 @@ fn check_exits_0_when_every_loop_is_intentional() {
 }
 
 #[test]
+fn plan_fails_only_for_loops_not_marked_intentional() {
+    let out = run(&["plan", &template("loop_websocket_reply.yaml")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let out = run(&["plan", &template("loop_s3_writeback.yaml")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cycle 1:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn a_design_file_marks_a_loop_intentional_and_an_unknown_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let design = r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}, {"id": "b", "kind": "function"}],
