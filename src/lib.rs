@@ -7,6 +7,7 @@
 //! | [`plan`] | execution plans: JSON, Markdown, Mermaid, DOT | `model`, `analysis` |
 //! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
+//! | [`geometry`] | layered auto-layout, edge routing around boxes, label placement: what the canvas and `render` draw (no egui) | `model`, `analysis` |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
@@ -20,6 +21,7 @@ pub mod analysis;
 pub mod build_info;
 pub mod cli;
 pub mod diagnostics;
+pub mod geometry;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
