@@ -9,6 +9,7 @@
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
 //! | [`geometry`] | layered auto-layout, edge routing around boxes, label placement: what the canvas and `render` draw (no egui) | `model`, `analysis` |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`render`] | pictures from the geometry: SVG (tool-readable), PNG through resvg (no egui) | `model`, `analysis`, `geometry` |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
 //! | [`platform`] | what differs per OS: data folder, app id, command key (one place each) | std |
@@ -29,6 +30,7 @@ pub mod model;
 pub mod plan;
 pub mod platform;
 pub mod recovery;
+pub mod render;
 pub mod simulation;
 
 /// The built-in register/login design (`samples/register_login.json`), opened when no file is.

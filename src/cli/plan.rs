@@ -1,10 +1,10 @@
 //! `event-architect plan`: write an execution plan.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
-use super::{EXIT_CYCLES, EXIT_OK, load, shown, shown_path, stdout};
+use super::{EXIT_OK, load, stdout};
 use crate::plan::{PlanFormat, analyze_with_events, write_plan_with};
 
 /// Arguments of `plan`.
@@ -34,41 +34,16 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     let (analysis, events) = analyze_with_events(&design);
     let (analysis, events) = (ManuallyDrop::new(analysis), ManuallyDrop::new(events));
     let plan = |out: &mut dyn Write| write_plan_with(out, format, &design, &analysis, &events);
-    let written = match &args.output {
-        Some(path) => crate::io::write_atomic_with(path, plan).or_else(|error| {
-            // `-o /dev/stdout | head` is a reader going away too.
-            match stdout::ended(error) {
-                None => Ok(()),
-                Some(error) => Err(stdout::error(
-                    &format!("cannot write {}: {error}", path.display()),
-                    stdout::write_hint(&error),
-                )),
-            }
-        }),
-        None => stdout::write("the plan", plan),
-    };
-    if let Err(code) = written {
+    if let Err(code) = stdout::write_to(args.output.as_deref(), "the plan", plan) {
         return code;
     }
     if analysis.is_acyclic() {
         return EXIT_OK;
     }
-    let mut err = io::stderr().lock();
-    let count = analysis.cycles.len();
-    let _ = writeln!(
-        err,
-        "error: {} has {count} cycle{}; the plan was written with each cycle as one step",
-        shown(&args.file.display().to_string()),
-        if count == 1 { "" } else { "s" }
-    );
-    for (i, cycle) in analysis.cycles.iter().enumerate() {
-        let _ = writeln!(
-            err,
-            "  cycle {}: {}",
-            i + 1,
-            shown_path(&design, &cycle.path)
-        );
-    }
-    let _ = writeln!(err, "  hint: remove or redirect one edge of each cycle");
-    EXIT_CYCLES
+    super::report_cycles(
+        &args.file,
+        &design,
+        &analysis,
+        "the plan was written with each cycle as one step",
+    )
 }

@@ -46,6 +46,28 @@ pub(super) fn write(
     }
 }
 
+/// Writes what `produce` writes to `output` (atomically), or to standard output without one.
+/// Err is the exit code after the message was printed.
+pub(super) fn write_to(
+    output: Option<&std::path::Path>,
+    what: &str,
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), u8> {
+    let Some(path) = output else {
+        return write(what, produce);
+    };
+    crate::io::write_atomic_with(path, produce).or_else(|error| {
+        // `-o /dev/stdout | head` is a reader going away too.
+        match ended(error) {
+            None => Ok(()),
+            Some(error) => Err(self::error(
+                &format!("cannot write {}: {error}", path.display()),
+                write_hint(&error),
+            )),
+        }
+    })
+}
+
 /// None when the error only says the reader went away (a broken pipe), else the error.
 pub(super) fn ended(error: io::Error) -> Option<io::Error> {
     (error.kind() != io::ErrorKind::BrokenPipe).then_some(error)

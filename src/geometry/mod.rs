@@ -8,6 +8,7 @@ pub mod labels;
 pub mod layout;
 pub mod route;
 mod spatial;
+pub mod stages;
 
 pub use labels::{LabelBox, place_labels};
 pub use route::{Route, Segment, route_edges};
