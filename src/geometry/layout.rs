@@ -24,7 +24,7 @@ pub const BLOCK_GAP_X: f32 = 104.0;
 /// Height a dummy node (an edge passing a stage) takes.
 const DUMMY_HEIGHT: f32 = 12.0;
 /// Crossing-reduction rounds (each a sweep down and a sweep up).
-const SWEEPS: usize = 8;
+const SWEEPS: usize = 24;
 /// Coordinate rounds.
 const PLACEMENT_ROUNDS: usize = 6;
 
@@ -59,13 +59,23 @@ pub fn auto_layout_with_progress(
         if !progress(round as f32 / (SWEEPS + PLACEMENT_ROUNDS) as f32) {
             return None;
         }
-        graph.sweep(&mut layers, true);
-        graph.sweep(&mut layers, false);
+        // Medians beat barycentres here (generated 300/600: 8,535 layer crossings against
+        // 8,983; alternating them, 8,625).
+        graph.sweep(&mut layers, true, true);
+        graph.transpose(&mut layers);
+        graph.sweep(&mut layers, false, true);
+        graph.transpose(&mut layers);
         let c = graph.crossings(&layers);
         if c < best_crossings {
             best_crossings = c;
             best.clone_from(&layers);
         }
+    }
+    if std::env::var_os("EA_DEBUG").is_some() {
+        eprintln!(
+            "layer crossings {best_crossings} nodes {}",
+            graph.layer.len()
+        );
     }
     if !progress(SWEEPS as f32 / (SWEEPS + PLACEMENT_ROUNDS) as f32) {
         return None;
@@ -217,13 +227,13 @@ impl LayerGraph {
         for (v, &l) in self.layer.iter().enumerate() {
             layers[l as usize].push(v as u32);
         }
-        self.sweep(&mut layers, true);
+        self.sweep(&mut layers, true, false);
         layers
     }
 
-    /// Reorders every layer by the barycentre of its neighbours in the layer before (down) or
-    /// after (up); a node without such neighbours keeps its place.
-    fn sweep(&self, layers: &mut [Vec<u32>], downward: bool) {
+    /// Reorders every layer by the median (or barycentre) of its neighbours in the layer before
+    /// (down) or after (up); a node without such neighbours keeps its place.
+    fn sweep(&self, layers: &mut [Vec<u32>], downward: bool, use_median: bool) {
         let mut pos = vec![0f32; self.layer.len()];
         for layer in layers.iter() {
             for (i, &v) in layer.iter().enumerate() {
@@ -242,18 +252,65 @@ impl LayerGraph {
                     } else {
                         &self.down[v as usize]
                     };
-                    let (sum, weight) = adj.iter().fold((0.0, 0.0), |(s, w), &(u, uw)| {
-                        (s + pos[u as usize] * uw, w + uw)
-                    });
                     let own = pos[v as usize];
-                    let key = if weight > 0.0 { sum / weight } else { own };
-                    (key, own, v)
+                    let key = if use_median {
+                        median(adj, &pos)
+                    } else {
+                        barycentre(adj, &pos)
+                    };
+                    (key.unwrap_or(own), own, v)
                 })
                 .collect();
             keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
             for (i, &(_, _, v)) in keyed.iter().enumerate() {
                 layer[i] = v;
                 pos[v as usize] = i as f32;
+            }
+        }
+    }
+
+    /// Swaps neighbours of a layer while that removes crossings with both adjacent layers
+    /// (Gansner et al.'s transpose step), a few passes at most. O(passes * E * d) for degree d.
+    fn transpose(&self, layers: &mut [Vec<u32>]) {
+        let mut pos = vec![0u32; self.layer.len()];
+        for layer in layers.iter() {
+            for (i, &v) in layer.iter().enumerate() {
+                pos[v as usize] = i as u32;
+            }
+        }
+        // Weighted crossings between the edges of v and of w (v left of w) on one side.
+        let pair = |adj_v: &[(u32, f32)], adj_w: &[(u32, f32)], pos: &[u32]| -> f32 {
+            let mut c = 0.0;
+            for &(a, wa) in adj_v {
+                for &(b, wb) in adj_w {
+                    if pos[a as usize] > pos[b as usize] {
+                        c += wa * wb;
+                    }
+                }
+            }
+            c
+        };
+        for _ in 0..4 {
+            let mut improved = false;
+            for layer in layers.iter_mut() {
+                for i in 0..layer.len().saturating_sub(1) {
+                    let (v, w) = (layer[i] as usize, layer[i + 1] as usize);
+                    let (uv, uw, dv, dw) = (&self.up[v], &self.up[w], &self.down[v], &self.down[w]);
+                    if uv.len() * uw.len() + dv.len() * dw.len() > 4096 {
+                        continue;
+                    }
+                    let now = pair(uv, uw, &pos) + pair(dv, dw, &pos);
+                    let swapped = pair(uw, uv, &pos) + pair(dw, dv, &pos);
+                    if swapped < now {
+                        layer.swap(i, i + 1);
+                        pos[v] = (i + 1) as u32;
+                        pos[w] = i as u32;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
             }
         }
     }
@@ -442,6 +499,38 @@ impl LayerGraph {
             left = center + w / 2.0 + LAYER_GAP;
         }
         xs
+    }
+}
+
+/// The weighted mean position of a node's neighbours; `None` without neighbours.
+fn barycentre(adj: &[(u32, f32)], pos: &[f32]) -> Option<f32> {
+    let (sum, weight) = adj.iter().fold((0.0, 0.0), |(s, w), &(u, uw)| {
+        (s + pos[u as usize] * uw, w + uw)
+    });
+    (weight > 0.0).then(|| sum / weight)
+}
+
+/// The median position of a node's neighbours (`adj`, at `pos`), weights ignored; with an even
+/// count, the weighted average of the two middle ones leaning toward the denser side (Gansner
+/// et al.). `None` without neighbours.
+fn median(adj: &[(u32, f32)], pos: &[f32]) -> Option<f32> {
+    let mut p: Vec<f32> = adj.iter().map(|&(u, _)| pos[u as usize]).collect();
+    p.sort_by(f32::total_cmp);
+    let n = p.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(p[n / 2]),
+        2 => Some((p[0] + p[1]) / 2.0),
+        _ => {
+            let m = n / 2;
+            let left = p[m - 1] - p[0];
+            let right = p[n - 1] - p[m];
+            if left + right == 0.0 {
+                Some((p[m - 1] + p[m]) / 2.0)
+            } else {
+                Some((p[m - 1] * right + p[m] * left) / (left + right))
+            }
+        }
     }
 }
 

@@ -146,6 +146,18 @@ fn cubic_at(p0: Point, c1: Point, c2: Point, p1: Point, t: f32) -> Point {
     )
 }
 
+/// The route drawn while a box is dragged (before the drop re-routes everything): the S-curve
+/// from the publisher's right side to the subscriber's left side, or the self-loop.
+pub fn provisional(from: Point, to: Point, is_loop: bool) -> Route {
+    if is_loop {
+        return self_loop(from, 0);
+    }
+    direct(
+        pt(from.x + BOX_WIDTH / 2.0, from.y),
+        pt(to.x - BOX_WIDTH / 2.0, to.y),
+    )
+}
+
 /// The S-curve from a right-side port to a left-side port.
 fn direct(s: Point, t: Point) -> Route {
     let reach = ((t.x - s.x) * 0.5).clamp(20.0, 160.0);
@@ -275,16 +287,11 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<Route> {
             continue;
         }
         let (s, t) = ports[i];
-        if t.x - s.x >= 24.0 {
-            let route = direct(s, t);
-            let blocked = route
-                .points
-                .windows(2)
-                .any(|w| index.segment_blocked(w[0], w[1], |id| id == a || id == b));
-            if !blocked {
-                routes.push(route);
-                continue;
-            }
+        if t.x - s.x >= 24.0
+            && let Some(segments) = thread(&index, s, t, |id| id == a || id == b)
+        {
+            routes.push(Route::new(s, segments));
+            continue;
         }
         routes.push(Route::default());
         pending.push(i);
@@ -312,6 +319,107 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<Route> {
         routes[i] = route;
     }
     routes
+}
+
+/// The flattened points of the S-curve from `s` to `t`.
+fn curve_points(s: Point, t: Point) -> Vec<Point> {
+    direct(s, t).points
+}
+
+/// A forward edge threaded through the gaps between boxes, as a layered drawing's edges pass
+/// the stages they skip: an S-curve toward the target; where a box is in the way, a level run
+/// through the free gap of that box's column nearest the straight line, then on. `None` when
+/// that does not get through (the caller searches instead).
+fn thread(
+    index: &RectIndex,
+    s: Point,
+    t: Point,
+    skip: impl Fn(u32) -> bool + Copy,
+) -> Option<Vec<Segment>> {
+    let mut segments = Vec::new();
+    let mut cur = s;
+    for _ in 0..64 {
+        let points = curve_points(cur, t);
+        let hit = points
+            .windows(2)
+            .find_map(|w| index.first_hit(w[0], w[1], skip));
+        let Some(hit) = hit else {
+            let reach = ((t.x - cur.x) * 0.5).clamp(20.0, 160.0);
+            segments.push(Segment::Cubic(
+                cur.offset(reach, 0.0),
+                t.offset(-reach, 0.0),
+                t,
+            ));
+            return Some(segments);
+        };
+        let b = index.rect(hit);
+        let (left, right) = (b.min.x - 8.0, b.max.x + 8.0);
+        if left <= cur.x + 16.0 || right >= t.x - 16.0 {
+            return None;
+        }
+        let bx = b.center().x;
+        let ideal = cur.y + (t.y - cur.y) * (bx - cur.x) / (t.x - cur.x);
+        let gy = free_gap(index, left, right, ideal, skip)?;
+        let (entry, exit) = (pt(left, gy), pt(right, gy));
+        let into = curve_points(cur, entry);
+        if into
+            .windows(2)
+            .any(|w| index.segment_blocked(w[0], w[1], skip))
+            || index.segment_blocked(entry, exit, skip)
+        {
+            return None;
+        }
+        let reach = ((entry.x - cur.x) * 0.5).clamp(10.0, 160.0);
+        segments.push(Segment::Cubic(
+            cur.offset(reach, 0.0),
+            entry.offset(-reach, 0.0),
+            entry,
+        ));
+        segments.push(Segment::Line(exit));
+        cur = exit;
+    }
+    None
+}
+
+/// The free y nearest `ideal` for a level run from `left` to `right`, clear of every box by
+/// [`CLEARANCE`] and more.
+fn free_gap(
+    index: &RectIndex,
+    left: f32,
+    right: f32,
+    ideal: f32,
+    skip: impl Fn(u32) -> bool,
+) -> Option<f32> {
+    const REACH: f32 = 3000.0;
+    let strip = Rect {
+        min: pt(left, ideal - REACH),
+        max: pt(right, ideal + REACH),
+    };
+    let margin = CLEARANCE + 4.0;
+    let mut spans: Vec<(f32, f32)> = index
+        .overlapping(&strip)
+        .into_iter()
+        .filter(|&id| !skip(id))
+        .map(|id| {
+            let r = index.rect(id);
+            (r.min.y - margin, r.max.y + margin)
+        })
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f32, f32)> = Vec::new();
+    for (lo, hi) in spans {
+        match merged.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => merged.push((lo, hi)),
+        }
+    }
+    match merged.iter().find(|&&(lo, hi)| lo < ideal && ideal < hi) {
+        None => Some(ideal),
+        Some(&(lo, hi)) => {
+            let y = if ideal - lo <= hi - ideal { lo } else { hi };
+            (y > strip.min.y && y < strip.max.y).then_some(y)
+        }
+    }
 }
 
 /// Drops points on a straight run between two others.

@@ -63,6 +63,14 @@ impl RectIndex {
 
     /// True when the segment `a`-`b` passes through a rectangle other than those `skip` accepts.
     pub fn segment_blocked(&self, a: Point, b: Point, skip: impl Fn(u32) -> bool) -> bool {
+        self.first_hit(a, b, skip).is_some()
+    }
+
+    /// Of the rectangles (other than those `skip` accepts) the segment `a`-`b` passes through,
+    /// the one nearest `a`'s side (leftmost when `a` is left of `b`).
+    pub fn first_hit(&self, a: Point, b: Point, skip: impl Fn(u32) -> bool) -> Option<u32> {
+        let rightward = b.x >= a.x;
+        let mut best: Option<(f32, u32)> = None;
         let span = Rect {
             min: super::pt(a.x.min(b.x), a.y.min(b.y)),
             max: super::pt(a.x.max(b.x), a.y.max(b.y)),
@@ -70,12 +78,33 @@ impl RectIndex {
         for key in self.cells(&span) {
             if let Some(ids) = self.buckets.get(&key) {
                 for &id in ids {
-                    if !skip(id) && self.rects[id as usize].hits_segment(a, b) {
-                        return true;
+                    let r = &self.rects[id as usize];
+                    if !skip(id) && r.hits_segment(a, b) {
+                        let key = if rightward { r.min.x } else { -r.max.x };
+                        if best.is_none_or(|(k, _)| key < k) {
+                            best = Some((key, id));
+                        }
                     }
                 }
             }
         }
-        false
+        best.map(|(_, id)| id)
+    }
+
+    /// Every rectangle overlapping `r`, each once.
+    pub fn overlapping(&self, r: &Rect) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.any_overlap(r, |id, _| {
+            out.push(id);
+            false
+        });
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The rectangle with this number.
+    pub fn rect(&self, id: u32) -> Rect {
+        self.rects[id as usize]
     }
 }

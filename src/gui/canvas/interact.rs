@@ -5,6 +5,7 @@ use egui::{CursorIcon, PointerButton, Pos2, Rect, Response, Ui, Vec2};
 
 use super::{CanvasEvent, CanvasState, Gesture};
 use crate::gui::geometry;
+use crate::gui::layout::to_pos;
 use crate::gui::theme;
 use crate::gui::view::CanvasView;
 use crate::model::Position;
@@ -215,29 +216,18 @@ pub(super) fn interact(
     events
 }
 
-/// The edge under a canvas point. O(E), only on hover and click.
+/// The edge under a canvas point: the nearest route within a few screen points. O(E), only on
+/// hover and click.
 pub(super) fn edge_under(view: &CanvasView, p: Pos2, zoom: f32) -> Option<usize> {
-    let centers = view.centers();
     let tolerance = theme::EDGE_PICK_PX / zoom.max(1e-3);
     let mut best: Option<(usize, f32)> = None;
-    for (i, &(from, to)) in view.pairs().iter().enumerate() {
-        let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
-            continue;
-        };
-        if !geometry::edge_bounds(a, b).expand(tolerance).contains(p) {
+    for i in 0..view.pairs().len() {
+        if !view.route_bounds(i).expand(tolerance).contains(p) {
             continue;
         }
-        let offset = view.edge(i).map_or(0.0, |e| e.offset);
-        let d = if from == to {
-            geometry::distance_to_polyline(p, &geometry::self_loop(a))
-        } else if geometry::needs_bow(a, b) {
-            geometry::distance_to_polyline(p, &geometry::bowed_edge(a, b, offset))
-        } else {
-            match geometry::edge_segment(a, b, offset) {
-                Some((s, e)) => geometry::distance_to_segment(p, s, e),
-                None => continue,
-            }
-        };
+        let Some(route) = view.route(i) else { continue };
+        let points: Vec<Pos2> = route.points.iter().map(|&q| to_pos(q)).collect();
+        let d = geometry::distance_to_polyline(p, &points);
         if d <= tolerance && best.is_none_or(|(_, bd)| d < bd) {
             best = Some((i, d));
         }
