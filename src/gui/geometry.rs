@@ -79,6 +79,29 @@ impl Camera {
     }
 }
 
+impl Camera {
+    /// This camera moved so `bounds` is in view with a margin, at the same zoom when they fit,
+    /// else fitted (never zooming in).
+    pub fn focus(self, bounds: Rect, viewport: Rect) -> Camera {
+        let visible = self
+            .visible_canvas(viewport)
+            .shrink(40.0 / self.zoom.max(1e-3));
+        if bounds.width() <= visible.width() && bounds.height() <= visible.height() {
+            let pan = viewport.size() / 2.0 - bounds.center().to_vec2() * self.zoom;
+            return Camera { pan, ..self };
+        }
+        let fit = Camera::fit(bounds, viewport);
+        if fit.zoom > self.zoom {
+            Camera {
+                zoom: self.zoom,
+                ..fit
+            }
+        } else {
+            fit
+        }
+    }
+}
+
 /// The box of a service whose centre is `center`.
 pub fn box_rect(center: Pos2) -> Rect {
     Rect::from_center_size(center, vec2(theme::BOX_WIDTH, theme::BOX_HEIGHT))
@@ -180,6 +203,23 @@ mod tests {
         camera.zoom_around(viewport, anchor, 2.0);
         assert!((camera.to_canvas(viewport, anchor) - under).length() < 1e-3);
         assert!((camera.zoom - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn focusing_keeps_the_zoom_when_the_target_fits() {
+        let viewport = Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0));
+        let camera = Camera {
+            pan: vec2(-5000.0, 0.0),
+            zoom: 0.8,
+        };
+        let target = box_rect(pos2(100.0, 100.0));
+        let focused = camera.focus(target, viewport);
+        assert_eq!(focused.zoom, 0.8);
+        assert!(viewport.contains_rect(focused.rect_to_screen(viewport, target)));
+        let wide = bounds([pos2(0.0, 0.0), pos2(5000.0, 0.0)]).unwrap();
+        let focused = camera.focus(wide, viewport);
+        assert!(focused.zoom < 0.8);
+        assert!(viewport.contains_rect(focused.rect_to_screen(viewport, wide)));
     }
 
     #[test]

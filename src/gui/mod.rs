@@ -91,6 +91,8 @@ pub struct Settings {
     pub show_order: bool,
     /// View > Show stages.
     pub show_stages: bool,
+    /// View > Snap to grid.
+    pub snap_to_grid: bool,
     /// The inspector panel is open.
     pub show_inspector: bool,
     /// The problems panel is open.
@@ -117,6 +119,7 @@ impl Default for Settings {
             recent: Vec::new(),
             show_order: true,
             show_stages: true,
+            snap_to_grid: true,
             show_inspector: true,
             show_problems: true,
             show_simulation: true,
@@ -320,7 +323,7 @@ impl App {
     pub fn with_design(design: Design, path: Option<PathBuf>) -> App {
         let mut canvas = CanvasState::default();
         let doc = Document::new(design, path);
-        canvas.fit_request = Some(Self::design_bounds(&doc));
+        canvas.open_request = Some(Self::design_bounds(&doc));
         App {
             doc,
             view: CanvasView::default(),
@@ -586,8 +589,8 @@ impl App {
                     self.set_status("Auto-layout: every box is already in its place");
                 } else if self.apply(Command::MoveServices(moves)) {
                     self.set_status(format!(
-                        "Auto-layout: {} stages, left to right (Undo puts the boxes back)",
-                        self.doc.analysis.stage_count()
+                        "Auto-layout: {}, left to right (Undo puts the boxes back)",
+                        view::counted(self.doc.analysis.stage_count(), "stage")
                     ));
                 }
                 self.refresh();
@@ -704,7 +707,7 @@ impl App {
         self.pending_edge = None;
         self.draft = Draft::default();
         self.refresh();
-        self.frame(None);
+        self.canvas.open_request = Self::drawn_bounds(self.view.centers(), &self.doc.design, None);
     }
 
     fn open(&mut self, path: &Path) {
@@ -879,7 +882,11 @@ impl App {
     /// Frames some services, or the whole design.
     fn frame(&mut self, services: Option<&[ServiceIndex]>) {
         if let Some(bounds) = Self::drawn_bounds(self.view.centers(), &self.doc.design, services) {
-            self.canvas.fit_request = Some(bounds);
+            // Some services (a trace step, a cycle) keep the zoom when they fit; all is a Fit.
+            match services {
+                Some(_) => self.canvas.focus_request = Some(bounds),
+                None => self.canvas.fit_request = Some(bounds),
+            }
         }
     }
 
@@ -984,6 +991,7 @@ impl App {
                 ui.separator();
                 ui.checkbox(&mut self.settings.show_order, "Show order");
                 ui.checkbox(&mut self.settings.show_stages, "Show stages");
+                ui.checkbox(&mut self.settings.snap_to_grid, "Snap to grid");
                 ui.checkbox(&mut self.settings.show_inspector, "Show inspector");
                 ui.checkbox(&mut self.settings.show_problems, "Show problems");
                 ui.checkbox(&mut self.settings.show_simulation, "Show simulation");
@@ -1074,10 +1082,10 @@ impl App {
             let design = &self.doc.design;
             let analysis = &self.doc.analysis;
             let summary = format!(
-                "{} services · {} edges · {} stages",
-                design.services.len(),
-                design.edges.len(),
-                analysis.stage_count()
+                "{} · {} · {}",
+                view::counted(design.services.len(), "service"),
+                view::counted(design.edges.len(), "edge"),
+                view::counted(analysis.stage_count(), "stage")
             );
             ui.label(summary);
             ui.separator();
@@ -1802,6 +1810,7 @@ impl App {
         let options = CanvasOptions {
             show_order: self.settings.show_order,
             show_stages: self.settings.show_stages,
+            snap_to_grid: self.settings.snap_to_grid,
         };
         let overlay = self.sim_overlay(&ctx);
         let events = egui::CentralPanel::default()

@@ -38,6 +38,8 @@ pub const MIN_LABEL_FONT_PX: f32 = 10.0;
 pub const EDGE_LABEL_MIN_ZOOM: f32 = 0.6;
 /// Below this zoom, boxes are drawn without rounding, outline or badge (level of detail).
 pub const DETAIL_MIN_ZOOM: f32 = 0.36;
+/// Ctrl+wheel zoom steps are egui's raised to this power (1 = egui's ~1.5x a notch).
+pub const WHEEL_ZOOM_DAMPING: f32 = 0.35;
 /// Zoom limits.
 pub const MIN_ZOOM: f32 = 0.02;
 /// Zoom limits.

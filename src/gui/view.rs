@@ -336,3 +336,12 @@ impl CanvasView {
         self.graph.hovered_node().map(|n| n.index())
     }
 }
+
+/// "1 stage", "3 stages": a count and its noun, plural when it is not one.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
