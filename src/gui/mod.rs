@@ -275,6 +275,8 @@ pub struct App {
     about: about::About,
     /// The hop the canvas animates: its trace length (a new step restarts it) and start time.
     hop_started: Option<(usize, f64)>,
+    /// An auto-layout running on the worker thread.
+    layout_job: layout::LayoutJob,
     /// Recovery copies of unsaved work, and the dialog offering those a crash left.
     recovery: recovery_dialog::Recovery,
 }
@@ -346,6 +348,7 @@ impl App {
             about: about::About::default(),
             hop_started: None,
             recovery: recovery_dialog::Recovery::off(),
+            layout_job: layout::LayoutJob::Idle,
         }
     }
 
@@ -578,23 +581,16 @@ impl App {
             },
             Action::Fit => self.frame(None),
             Action::AutoLayout => {
-                let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
-                let moves = positions
-                    .into_iter()
-                    .zip(&self.doc.design.services)
-                    .filter(|(p, s)| s.position != Some(*p))
-                    .map(|(p, s)| (s.uid, Some(p)))
-                    .collect::<Vec<_>>();
-                if moves.is_empty() {
-                    self.set_status("Auto-layout: every box is already in its place");
-                } else if self.apply(Command::MoveServices(moves)) {
-                    self.set_status(format!(
-                        "Auto-layout: {}, left to right (Undo puts the boxes back)",
-                        view::counted(self.doc.analysis.stage_count(), "stage")
-                    ));
+                if self.doc.design.services.len() < layout::WORKER_MIN_SERVICES {
+                    let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
+                    self.apply_layout(positions);
+                } else if !self.layout_job.is_running() {
+                    self.layout_job = layout::LayoutJob::start(
+                        self.doc.design.clone(),
+                        self.doc.analysis.clone(),
+                        self.doc.history.revision(),
+                    );
                 }
-                self.refresh();
-                self.frame(None);
             }
             Action::AddService(kind, at) => self.add_service(kind, at),
             Action::ZoomTo(zoom) => {
@@ -877,6 +873,47 @@ impl App {
         };
         self.selection = Selection::default();
         self.apply(command);
+    }
+
+    /// Moves the boxes an auto-layout placed, as one command; nothing when none moved.
+    fn apply_layout(&mut self, positions: Vec<crate::model::Position>) {
+        let moves = positions
+            .into_iter()
+            .zip(&self.doc.design.services)
+            .filter(|(p, s)| s.position != Some(*p))
+            .map(|(p, s)| (s.uid, Some(p)))
+            .collect::<Vec<_>>();
+        if moves.is_empty() {
+            self.set_status("Auto-layout: every box is already in its place");
+        } else if self.apply(Command::MoveServices(moves)) {
+            self.set_status(format!(
+                "Auto-layout: {}, left to right (Undo puts the boxes back)",
+                view::counted(self.doc.analysis.stage_count(), "stage")
+            ));
+        }
+        self.refresh();
+        self.frame(None);
+    }
+
+    /// Steps a layout running on the worker: its progress window, then its result.
+    fn poll_layout(&mut self, ctx: &egui::Context) {
+        match self.layout_job.poll() {
+            layout::LayoutPoll::Done {
+                revision,
+                positions,
+            } if revision == self.doc.history.revision() => self.apply_layout(positions),
+            layout::LayoutPoll::Done { .. } => {
+                self.set_status("Auto-layout dropped: the design changed while it ran")
+            }
+            layout::LayoutPoll::Cancelled => self.set_status("Auto-layout cancelled"),
+            layout::LayoutPoll::Running(done) => {
+                if layout::progress_ui(ctx, done) {
+                    self.layout_job.cancel();
+                }
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            }
+            layout::LayoutPoll::Idle => {}
+        }
     }
 
     /// Frames some services, or the whole design.
@@ -1789,6 +1826,7 @@ impl App {
         self.poll_dialog();
         self.handle_drops_and_close(&ctx);
         self.shortcuts(&ctx);
+        self.poll_layout(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
