@@ -144,3 +144,39 @@ fn one_stage_is_said_in_the_singular() {
     settle(&mut h);
     h.get_by_label("1 service · 0 edges · 1 stage");
 }
+
+#[test]
+fn export_picture_writes_what_the_canvas_shows_as_svg_and_png() {
+    let design = event_architect::builtin_design();
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["design.svg", "design.png"] {
+        let path = dir.path().join(name);
+        h.get_by_label("File").click();
+        settle(&mut h);
+        h.get_by_label("Export picture...").click();
+        settle(&mut h);
+        let field = h.get_by_label("Path");
+        field.focus();
+        h.step();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.step();
+        h.get_by_label("Path")
+            .type_text(&path.display().to_string());
+        h.step();
+        h.get_by_label("Export").click();
+        settle(&mut h);
+        let bytes = std::fs::read(&path).unwrap();
+        if name.ends_with(".svg") {
+            let svg = String::from_utf8(bytes).unwrap();
+            for s in &design.services {
+                assert!(svg.contains(&format!("class=\"service\" data-id=\"{}\"", s.id)));
+            }
+            assert_eq!(svg.matches("class=\"edge\" ").count(), design.edges.len());
+        } else {
+            assert_eq!(&bytes[..4], b"\x89PNG");
+        }
+        assert!(h.state().status_text().unwrap().contains("Exported the"));
+    }
+}

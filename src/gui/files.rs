@@ -30,6 +30,8 @@ pub enum FilePurpose {
     },
     /// Export the execution plan.
     Export,
+    /// Export the canvas as a picture (SVG or PNG).
+    ExportPicture,
 }
 
 impl FilePurpose {
@@ -39,6 +41,7 @@ impl FilePurpose {
             FilePurpose::Open => "Open design",
             FilePurpose::SaveAs { .. } => "Save design as",
             FilePurpose::Export => "Export plan",
+            FilePurpose::ExportPicture => "Export picture",
         }
     }
 
@@ -47,7 +50,7 @@ impl FilePurpose {
         match self {
             FilePurpose::Open => "Open",
             FilePurpose::SaveAs { .. } => "Save",
-            FilePurpose::Export => "Export",
+            FilePurpose::Export | FilePurpose::ExportPicture => "Export",
         }
     }
 }
@@ -126,6 +129,13 @@ impl DialogState {
                     dialog = dialog.add_filter(format.to_string(), &[format.extension()]);
                 }
                 let save = dialog.save_file();
+                Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
+            }
+            FilePurpose::ExportPicture => {
+                let save = dialog
+                    .add_filter("SVG picture", &["svg"])
+                    .add_filter("PNG picture", &["png"])
+                    .save_file();
                 Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
             }
         };

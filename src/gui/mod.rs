@@ -14,6 +14,7 @@ pub mod canvas;
 pub mod files;
 pub mod geometry;
 pub mod layout;
+pub mod picture;
 pub mod recovery_dialog;
 pub mod simulation_panel;
 pub mod theme;
@@ -160,6 +161,8 @@ pub enum Action {
     Save,
     /// File > Save as...
     SaveAs,
+    /// File > Export picture... (SVG or PNG).
+    ExportPicture,
     /// File > Export plan...
     Export,
     /// A path was chosen for a file purpose.
@@ -568,6 +571,7 @@ impl App {
             },
             Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
             Action::Export => self.choose_path(ctx, FilePurpose::Export),
+            Action::ExportPicture => self.choose_path(ctx, FilePurpose::ExportPicture),
             Action::PathChosen(purpose, path) => match purpose {
                 FilePurpose::Open => self.open(&path),
                 FilePurpose::SaveAs { then } => {
@@ -578,6 +582,13 @@ impl App {
                     }
                 }
                 FilePurpose::Export => self.export(&path),
+                FilePurpose::ExportPicture => {
+                    let (design, analysis) = (&self.doc.design, &self.doc.analysis);
+                    match picture::export(&path, design, analysis, self.view.drawing()) {
+                        Ok(status) => self.set_status(status),
+                        Err(error) => self.set_error(error),
+                    }
+                }
             },
             Action::Fit => self.frame(None),
             Action::AutoLayout => {
@@ -786,6 +797,12 @@ impl App {
                 .as_ref()
                 .map(|p| p.with_extension("plan.md"))
                 .or_else(|| Some(PathBuf::from("plan.md"))),
+            FilePurpose::ExportPicture => self
+                .doc
+                .path
+                .as_ref()
+                .map(|p| p.with_extension("svg"))
+                .or_else(|| Some(PathBuf::from("design.svg"))),
             _ => self.doc.path.clone(),
         };
         self.dialog = if self.native_dialogs {
@@ -992,6 +1009,9 @@ impl App {
                 }
                 if ui.button("Export plan...").clicked() {
                     self.actions.push(Action::Export);
+                }
+                if ui.button("Export picture...").clicked() {
+                    self.actions.push(Action::ExportPicture);
                 }
                 ui.separator();
                 if ui.button("Quit").clicked() {
