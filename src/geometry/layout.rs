@@ -71,12 +71,6 @@ pub fn auto_layout_with_progress(
             best.clone_from(&layers);
         }
     }
-    if std::env::var_os("EA_DEBUG").is_some() {
-        eprintln!(
-            "layer crossings {best_crossings} nodes {}",
-            graph.layer.len()
-        );
-    }
     if !progress(SWEEPS as f32 / (SWEEPS + PLACEMENT_ROUNDS) as f32) {
         return None;
     }

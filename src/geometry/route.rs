@@ -24,6 +24,10 @@ const MAX_CELLS: usize = 6_000_000;
 const WINDOW: i32 = 14;
 /// Second try, wider.
 const WIDE_WINDOW: i32 = 60;
+/// Most cells one search expands before giving up (the edge is then drawn direct).
+const MAX_EXPANSIONS: usize = 60_000;
+/// Weighted A*: a heuristic weight above 1 finds a good path expanding far fewer cells.
+const HEURISTIC_WEIGHT: f32 = 1.5;
 /// Spacing of ports along a box side.
 const PORT_SPACING: f32 = 9.0;
 
@@ -328,8 +332,9 @@ fn curve_points(s: Point, t: Point) -> Vec<Point> {
 
 /// A forward edge threaded through the gaps between boxes, as a layered drawing's edges pass
 /// the stages they skip: an S-curve toward the target; where a box is in the way, a level run
-/// through the free gap of that box's column nearest the straight line, then on. `None` when
-/// that does not get through (the caller searches instead).
+/// through the free gap of that box's column nearest the straight line, then on (the way into
+/// that gap threaded the same way, a few levels deep). `None` when that does not get through
+/// (the caller searches instead).
 fn thread(
     index: &RectIndex,
     s: Point,
@@ -337,6 +342,17 @@ fn thread(
     skip: impl Fn(u32) -> bool + Copy,
 ) -> Option<Vec<Segment>> {
     let mut segments = Vec::new();
+    thread_into(index, s, t, skip, 0, &mut segments).then_some(segments)
+}
+
+fn thread_into(
+    index: &RectIndex,
+    s: Point,
+    t: Point,
+    skip: impl Fn(u32) -> bool + Copy,
+    depth: usize,
+    segments: &mut Vec<Segment>,
+) -> bool {
     let mut cur = s;
     for _ in 0..64 {
         let points = curve_points(cur, t);
@@ -344,41 +360,34 @@ fn thread(
             .windows(2)
             .find_map(|w| index.first_hit(w[0], w[1], skip));
         let Some(hit) = hit else {
-            let reach = ((t.x - cur.x) * 0.5).clamp(20.0, 160.0);
+            let reach = ((t.x - cur.x) * 0.5).clamp(4.0, 160.0);
             segments.push(Segment::Cubic(
                 cur.offset(reach, 0.0),
                 t.offset(-reach, 0.0),
                 t,
             ));
-            return Some(segments);
+            return true;
         };
         let b = index.rect(hit);
         let (left, right) = (b.min.x - 8.0, b.max.x + 8.0);
-        if left <= cur.x + 16.0 || right >= t.x - 16.0 {
-            return None;
+        if depth > 4 || left <= cur.x + 16.0 || right >= t.x - 16.0 {
+            return false;
         }
         let bx = b.center().x;
         let ideal = cur.y + (t.y - cur.y) * (bx - cur.x) / (t.x - cur.x);
-        let gy = free_gap(index, left, right, ideal, skip)?;
+        let Some(gy) = free_gap(index, left, right, ideal, skip) else {
+            return false;
+        };
         let (entry, exit) = (pt(left, gy), pt(right, gy));
-        let into = curve_points(cur, entry);
-        if into
-            .windows(2)
-            .any(|w| index.segment_blocked(w[0], w[1], skip))
-            || index.segment_blocked(entry, exit, skip)
+        if index.segment_blocked(entry, exit, skip)
+            || !thread_into(index, cur, entry, skip, depth + 1, segments)
         {
-            return None;
+            return false;
         }
-        let reach = ((entry.x - cur.x) * 0.5).clamp(10.0, 160.0);
-        segments.push(Segment::Cubic(
-            cur.offset(reach, 0.0),
-            entry.offset(-reach, 0.0),
-            entry,
-        ));
         segments.push(Segment::Line(exit));
         cur = exit;
     }
-    None
+    false
 }
 
 /// The free y nearest `ideal` for a level run from `left` to `right`, clear of every box by
@@ -586,7 +595,12 @@ impl Grid {
             state: first as u32,
         });
         let mut found = None;
+        let mut budget = MAX_EXPANSIONS;
         while let Some(Open { state, .. }) = open.pop() {
+            budget -= 1;
+            if budget == 0 {
+                return None;
+            }
             let state = state as usize;
             let d = state % 4;
             let cell_index = state / 4;
@@ -606,13 +620,13 @@ impl Grid {
                 }
                 let used = self.used[(next.1 * self.width + next.0) as usize] as f32;
                 let turn = if nd == d { 0.0 } else { 3.0 };
-                let ng = g + 1.0 + turn + used.min(8.0) * 1.5;
+                let ng = g + 1.0 + turn + used.min(4.0) * 0.75;
                 let ns = local(next, nd);
                 if ng < cost[ns] {
                     cost[ns] = ng;
                     came[ns] = state as u32;
                     open.push(Open {
-                        f: ng + heuristic(next),
+                        f: ng + HEURISTIC_WEIGHT * heuristic(next),
                         state: ns as u32,
                     });
                 }
