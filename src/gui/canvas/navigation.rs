@@ -58,7 +58,8 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
         ("+", "Zoom in", Some(1.25)),
     ] {
         let rect = Rect::from_min_size(at, size);
-        let button = ui.put(rect, egui::Button::new(text)).on_hover_text(hint);
+        let button = egui::Button::new(text).wrap_mode(egui::TextWrapMode::Extend);
+        let button = ui.put(rect, button).on_hover_text(hint);
         if button.clicked() {
             let factor = factor.unwrap_or(1.0 / state.camera.zoom.max(1e-6));
             state
@@ -90,7 +91,7 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
         used = true;
     }
     let painter = ui.painter().with_clip_rect(map);
-    painter.rect_filled(map, 4.0, theme::CANVAS_BG.gamma_multiply(0.92));
+    painter.rect_filled(map, 4.0, theme::CANVAS_BG);
     let mut mesh = egui::Mesh::default();
     let step = view.centers().len().div_ceil(MINIMAP_BOXES).max(1);
     for (i, &c) in view.centers().iter().enumerate().step_by(step) {
