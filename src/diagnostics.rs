@@ -130,6 +130,16 @@ pub enum LoadError {
         /// What the parser expected.
         message: String,
     },
+    /// The input is more than the memory budget lets a command hold (see [`crate::limits`]).
+    #[error("{origin}: {message}\n  hint: {hint}")]
+    Limit {
+        /// The file.
+        origin: String,
+        /// What is too large, with the sizes.
+        message: String,
+        /// How to get it read.
+        hint: String,
+    },
     /// Well-formed JSON that is not a valid design.
     #[error("{}", invalid_message(origin, problems, *more))]
     Invalid {

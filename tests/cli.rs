@@ -12,6 +12,8 @@ mod contract;
 #[cfg(unix)]
 #[path = "cli/output_files.rs"]
 mod output_files;
+#[path = "cli/templates.rs"]
+mod templates;
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -365,6 +367,148 @@ mod plan {
         let stderr = text(&out.stderr);
         assert!(stderr.contains("error:"), "{stderr}");
         assert!(stderr.contains("json"), "{stderr}");
+    }
+}
+
+mod export {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    #[test]
+    fn a_sample_exports_as_a_sam_template_with_short_form_tags() {
+        let out = run(&["export", sample("register_login.json").to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let yaml = text(&out.stdout);
+        assert!(
+            yaml.starts_with("---\nAWSTemplateFormatVersion: \"2010-09-09\"\n"),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains("Transform: \"AWS::Serverless-2016-10-31\""),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains("Type: \"AWS::Serverless::Function\""),
+            "{yaml}"
+        );
+        assert!(yaml.contains("RestApiId: !Ref gateway"), "{yaml}");
+        assert!(
+            yaml.contains("- DynamoDBCrudPolicy:\n            TableName: !Ref users"),
+            "{yaml}"
+        );
+        // Logging in reads the table: a read-only policy.
+        assert!(yaml.contains("- DynamoDBReadPolicy:"), "{yaml}");
+        assert!(!yaml.contains("Fn::"), "{yaml}");
+    }
+
+    #[test]
+    fn the_file_is_written_atomically_and_notes_go_to_stderr() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("template.yaml");
+        let out = run(&[
+            "export",
+            fixture("tricky_names.json").to_str().unwrap(),
+            "--format",
+            "sam",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(written.contains("Type: \"AWS::SNS::Topic\""), "{written}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("note: edge pipe|and`tick -> end; drop (x\\y): left out: SAM has no topic-to-table connection"),
+            "{stderr}"
+        );
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(files.len(), 1, "no temporary file left");
+    }
+
+    #[test]
+    fn a_template_exports_as_itself_through_an_import() {
+        let template =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/template/sqs_redrive.yaml");
+        let out = run(&["export", template.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+        let yaml = text(&out.stdout);
+        for kept in [
+            "deadLetterTargetArn: !GetAtt OrdersDlq.Arn",
+            "maxReceiveCount: 4",
+            "Runtime: nodejs20.x",
+            "Queue: !GetAtt Orders.Arn",
+        ] {
+            assert!(yaml.contains(kept), "{kept} in {yaml}");
+        }
+        // Nothing the template did not have.
+        assert!(!yaml.contains("Transform"), "{yaml}");
+        assert!(!yaml.contains("Policies"), "{yaml}");
+    }
+
+    #[test]
+    fn a_design_from_standard_input_exports_too() {
+        let design = r#"{"version": 2, "services": [{"id": "q", "kind": "queue"}, {"id": "f", "kind": "function"}],
+                         "edges": [{"from": "q", "to": "f", "event": "Job"}]}"#;
+        let out = run_stdin(&["export", "-"], design);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("Queue: !GetAtt q.Arn"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+
+    #[test]
+    fn errors_are_located_and_exit_2_with_nothing_on_stdout() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = write_temp(
+            &dir,
+            "bad.json",
+            r#"{"version": 2, "services": [{"id": "f", "kind": "function", "properties": {"memory_mb": 1}}]}"#,
+        );
+        let out = run(&["export", bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("services[0].properties.memory_mb"),
+            "{stderr}"
+        );
+        let out = run(&["export", "missing.json"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("missing.json"),
+            "{}",
+            text(&out.stderr)
+        );
+        let nowhere = dir.path().join("no/such/folder/t.yaml");
+        let out = run(&[
+            "export",
+            sample("register_login.json").to_str().unwrap(),
+            "-o",
+            nowhere.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("cannot write") && stderr.contains("hint:"),
+            "{stderr}"
+        );
+        // An escape sequence in a path is shown, not obeyed.
+        let out = run(&["export", "evil\u{1b}[31m.json"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            !text(&out.stderr).contains('\u{1b}'),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }
 

@@ -10,6 +10,9 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use event_architect::gui::App;
 use event_architect::model::{Design, Service, ServiceKind};
 
+#[path = "gui/editor.rs"]
+mod editor;
+
 fn harness(design: Design) -> Harness<'static, App> {
     Harness::builder()
         .with_size(vec2(1280.0, 800.0))
@@ -33,6 +36,15 @@ fn two_services(a: &str, b: &str) -> Design {
 
 /// Drags a new edge from one service's handle to another service, then names the event.
 fn connect(h: &mut Harness<'_, App>, from: &str, to: &str, event: &str) {
+    drag_to_connect(h, from, to);
+    h.get_by_label("Event name").type_text(event);
+    h.step();
+    h.get_by_label("Connect").click();
+    settle(h);
+}
+
+/// Drags from one service's handle to another service: the event-name dialog opens.
+fn drag_to_connect(h: &mut Harness<'_, App>, from: &str, to: &str) {
     let start = h.state().handle_screen_pos(from).expect("from on screen");
     let end = h.state().service_screen_pos(to).expect("to on screen");
     h.hover_at(start);
@@ -45,10 +57,6 @@ fn connect(h: &mut Harness<'_, App>, from: &str, to: &str, event: &str) {
         h.step();
     }
     h.drop_at(end);
-    settle(h);
-    h.get_by_label("Event name").type_text(event);
-    h.step();
-    h.get_by_label("Connect").click();
     settle(h);
 }
 
@@ -438,7 +446,15 @@ fn the_simulation_panel_runs_the_builtin_scenario() {
     // The window never hid the statuses behind another panel: the reason phrases are shown.
     assert!(h.query_by_label_contains("409 Conflict").is_some());
     // A trace row selects its service on the canvas.
-    h.get_by_label_contains("UserLoggedIn: consumed").click();
+    let audit_row = h
+        .query_all_by_label_contains("consumed")
+        .find(|n| {
+            let ak = n.accesskit_node();
+            ak.label()
+                .is_some_and(|l| l.contains("audit") && l.contains("UserLoggedIn"))
+        })
+        .expect("the audit function's trace row");
+    audit_row.click();
     settle(&mut h);
     let audit = h.state().design().find("audit").expect("the audit service");
     assert_eq!(
@@ -679,4 +695,41 @@ fn save_into_a_folder_with_spaces_and_non_ascii_then_reopen_it_from_recent_files
     settle(&mut h);
     assert_eq!(h.state().path(), Some(path.as_path()));
     assert_eq!(h.state().design(), &design);
+}
+
+#[test]
+fn export_sam_template_writes_what_the_command_line_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = event_architect::builtin_design();
+    let mut h = harness(design.clone());
+    settle(&mut h);
+    let path = dir.path().join("template.yaml");
+    menu(&mut h, "File", "Export SAM template...");
+    // The path field starts at a template, never at the design it would overwrite.
+    let prefilled = h
+        .get_by_label("Path")
+        .accesskit_node()
+        .value()
+        .map(|v| v.to_string());
+    assert!(
+        prefilled
+            .as_deref()
+            .is_some_and(|p| p.ends_with("template.yaml")),
+        "{prefilled:?}"
+    );
+    type_path_and(&mut h, &path, "Export");
+    let expected = event_architect::template::export::export_sam(&design).to_yaml();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+    let status = h.state().status_text().unwrap();
+    assert!(status.contains("Exported the SAM template"), "{status}");
+    // A folder that does not exist: the error is shown, nothing is written.
+    let nowhere = dir.path().join("missing/template.yaml");
+    menu(&mut h, "File", "Export SAM template...");
+    type_path_and(&mut h, &nowhere, "Export");
+    assert!(!nowhere.exists());
+    let status = h.state().status_text().unwrap();
+    assert!(
+        status.contains("Could not export the SAM template"),
+        "{status}"
+    );
 }

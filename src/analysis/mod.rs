@@ -6,9 +6,12 @@
 //! one result, so they cannot disagree.
 
 pub mod filters;
+pub mod loops;
+pub mod neighbourhood;
 mod scc;
 
 pub use filters::{FilterCrossing, filters_crossed};
+pub use loops::{LoopClass, LoopReport, classify};
 
 use std::collections::VecDeque;
 

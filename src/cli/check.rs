@@ -5,15 +5,16 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{EXIT_CYCLES, EXIT_OK, report_load_error, shown, shown_path, stdout};
-use crate::analysis::{Analysis, analyze};
+use super::input::{self, InputError};
+use super::{EXIT_CYCLES, EXIT_OK, shown, shown_path, stdout};
+use crate::analysis::{Analysis, LoopClass, LoopReport, analyze, classify};
 use crate::io::LoadError;
 use crate::model::Design;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// The design file (`-` reads standard input).
+    /// The design file, or a SAM/CloudFormation template (`-` reads standard input).
     pub file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -37,15 +38,18 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         args.file.display().to_string()
     };
     // Never freed: the process ends right after (see `plan`).
-    let design = std::mem::ManuallyDrop::new(match crate::io::load_path_versioned(&args.file) {
-        Ok((design, version)) => {
-            if let Some(note) = crate::io::migration_note(&crate::io::origin(&args.file), version) {
+    let design = std::mem::ManuallyDrop::new(match input::read(&args.file) {
+        Ok(input) => {
+            if let Some(version) = input.version
+                && let Some(note) =
+                    crate::io::migration_note(&crate::io::origin(&args.file), version)
+            {
                 eprintln!("{}", super::shown(&note));
             }
-            design
+            input.design
         }
         Err(error) => {
-            let code = report_load_error(&error);
+            let code = input::report(&error);
             // The JSON report is the output of `check --format json`, for an invalid design
             // too: CI reads the problems from it (the README's contract says so).
             if args.format == CheckFormat::Json {
@@ -58,14 +62,16 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         }
     });
     let analysis = std::mem::ManuallyDrop::new(analyze(&design));
+    let loops = classify(&design, &analysis);
     let written = stdout::write("the report", |out| match args.format {
-        CheckFormat::Text => write_text(out, &origin, &design, &analysis),
-        CheckFormat::Json => writeln!(out, "{:#}", valid_json(&design, &analysis)),
+        CheckFormat::Text => write_text_with(out, &origin, &design, &analysis, &loops),
+        CheckFormat::Json => writeln!(out, "{:#}", valid_json(&design, &analysis, &loops)),
     });
     if let Err(code) = written {
         return code;
     }
-    if analysis.is_acyclic() {
+    // Only loops the user has not marked as meant to be fail the check.
+    if loops.iter().all(|l| l.class == LoopClass::Intentional) {
         EXIT_OK
     } else {
         EXIT_CYCLES
@@ -78,6 +84,17 @@ pub(super) fn write_text(
     origin: &str,
     design: &Design,
     analysis: &Analysis,
+) -> io::Result<()> {
+    write_text_with(out, origin, design, analysis, &classify(design, analysis))
+}
+
+/// [`write_text`] with the loop classes already made.
+fn write_text_with(
+    out: &mut dyn Write,
+    origin: &str,
+    design: &Design,
+    analysis: &Analysis,
+    loops: &[LoopReport],
 ) -> io::Result<()> {
     // Ids, names and the path are escaped and cut: an id holding a newline must not forge
     // an `ok: no cycles` line.
@@ -109,11 +126,12 @@ pub(super) fn write_text(
         }
     } else {
         let count = analysis.cycles.len();
-        writeln!(
-            out,
-            "error: {count} cycle{} found",
-            if count == 1 { "" } else { "s" }
-        )?;
+        let plural = if count == 1 { "" } else { "s" };
+        if loops.iter().all(|l| l.class == LoopClass::Intentional) {
+            writeln!(out, "ok: {count} cycle{plural}, marked intentional")?;
+        } else {
+            writeln!(out, "error: {count} cycle{plural} found")?;
+        }
         for (i, cycle) in analysis.cycles.iter().enumerate() {
             let ids: Vec<String> = cycle.members.iter().map(|&s| shown(design.id(s))).collect();
             writeln!(
@@ -123,6 +141,28 @@ pub(super) fn write_text(
                 ids.join(", "),
                 shown_path(design, &cycle.path)
             )?;
+            if let Some(report) = loops.get(i) {
+                writeln!(
+                    out,
+                    "    class: {}: {}",
+                    report.class.as_str(),
+                    sentence(&report.explanation)
+                )?;
+                writeln!(out, "    aws guard: {}", sentence(&report.guard.reason))?;
+                for &at in &report.edges {
+                    let edge = &design.edges[at];
+                    if let Some(evidence) = &edge.evidence {
+                        writeln!(
+                            out,
+                            "    edge {} -> {} ({}): {}",
+                            shown(design.id(edge.from)),
+                            shown(design.id(edge.to)),
+                            shown(&edge.event),
+                            sentence(&evidence.describe())
+                        )?;
+                    }
+                }
+            }
             for crossing in crate::analysis::filters_crossed(design, cycle) {
                 writeln!(
                     out,
@@ -134,15 +174,22 @@ pub(super) fn write_text(
                 )?;
             }
         }
-        writeln!(
-            out,
-            "  hint: remove or redirect one edge of each cycle; `event-architect plan` shows the condensed plan"
-        )?;
+        if loops.iter().any(|l| l.class != LoopClass::Intentional) {
+            writeln!(
+                out,
+                "  hint: remove or redirect one edge of each cycle, or mark a loop that is meant to be in \"intentional_loops\"; `event-architect plan` shows the condensed plan"
+            )?;
+        }
     }
     Ok(())
 }
 
-fn valid_json(design: &Design, analysis: &Analysis) -> serde_json::Value {
+/// A sentence of the analysis (which quotes ids) made safe to print, cut only when very long.
+fn sentence(text: &str) -> String {
+    super::escape::escape(&super::escape::cut(text, 2000)).into_owned()
+}
+
+fn valid_json(design: &Design, analysis: &Analysis, loops: &[LoopReport]) -> serde_json::Value {
     let ids = |list: &[crate::model::ServiceIndex]| {
         list.iter().map(|&s| design.id(s)).collect::<Vec<_>>()
     };
@@ -162,10 +209,51 @@ fn valid_json(design: &Design, analysis: &Analysis) -> serde_json::Value {
                 "filter": x.filter,
             })).collect::<Vec<_>>()
         }).collect::<Vec<_>>(),
+        "failing_cycles": loops.iter().filter(|l| l.class != LoopClass::Intentional).count(),
+        "loops": analysis.cycles.iter().zip(loops).map(|(c, l)| json!({
+            "members": ids(&c.members),
+            "class": l.class.as_str(),
+            "explanation": l.explanation,
+            "can_match": l.can_match,
+            "bound": l.bound.map(|(kind, count)| json!({"kind": kind.as_str(), "count": count})),
+            "aws_guard": {"stops": l.guard.stops, "reason": l.guard.reason},
+            "edges": l.edges.iter().map(|&at| {
+                let e = &design.edges[at];
+                json!({"edge": at, "from": design.id(e.from), "to": design.id(e.to),
+                       "event": &*e.event, "evidence": e.evidence.as_deref()})
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
-fn invalid_json(error: &LoadError) -> serde_json::Value {
+fn invalid_json(error: &InputError) -> serde_json::Value {
+    let error = match error {
+        InputError::Design(error) => error,
+        InputError::Template(error) => {
+            let problem = match error {
+                crate::template::TemplateError::Syntax {
+                    line,
+                    column,
+                    message,
+                    ..
+                } => {
+                    json!({"line": line, "column": column, "message": message,
+                        "hint": "fix the template at that line and column"})
+                }
+                crate::template::TemplateError::Invalid {
+                    line,
+                    column,
+                    path,
+                    message,
+                    hint,
+                    ..
+                } => {
+                    json!({"line": line, "column": column, "path": path, "message": message, "hint": hint})
+                }
+            };
+            return json!({"valid": false, "problems": [problem]});
+        }
+    };
     let problems = match error {
         LoadError::Invalid { problems, .. } => problems
             .iter()
@@ -178,6 +266,7 @@ fn invalid_json(error: &LoadError) -> serde_json::Value {
             ..
         } => vec![json!({"line": line, "column": column, "message": message,
             "hint": "fix the JSON syntax at that line and column"})],
+        LoadError::Limit { message, hint, .. } => vec![json!({"message": message, "hint": hint})],
         LoadError::Io { source, .. } => vec![json!({"message": source.to_string(),
             "hint": "check the path and that the file is readable"})],
     };

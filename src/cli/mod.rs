@@ -7,6 +7,9 @@
 
 mod check;
 pub mod escape;
+mod export;
+mod import;
+mod input;
 mod plan;
 mod render;
 mod simulate;
@@ -62,6 +65,18 @@ pub enum Command {
     /// Exit codes: 0 picture written, 1 picture written but the design has cycles (listed on
     /// stderr), 2 the input could not be read or is invalid, or the picture not written.
     Render(render::RenderArgs),
+    /// Export a deployable AWS SAM template (YAML) of a design.
+    ///
+    /// A design imported from a template is written over that template, keeping what the
+    /// design does not show. What SAM cannot say is listed on stderr as notes. Exit codes: 0
+    /// written, 2 the input could not be read or is invalid, or the output not written.
+    Export(export::ExportArgs),
+    /// Import a SAM or CloudFormation template (YAML or JSON) as a design.
+    ///
+    /// Exit codes: 0 design written, 1 design written but it has loops that are not marked
+    /// intentional, 2 the template is unreadable or invalid, or the output could not be
+    /// written.
+    Import(import::ImportArgs),
     /// Print the JSON Schema of the design file format.
     Schema,
     /// Run a scenario of requests against a design: responses, trace and store.
@@ -75,6 +90,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Import(args) => import::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Schema => {
             let schema = crate::io::format::schema_json();
@@ -93,11 +110,14 @@ pub fn fail(error: &anyhow::Error) -> u8 {
     stdout::error(&format!("{error:#}"), "")
 }
 
-/// Loads a design for a subcommand, printing the error the way the GUI shows it.
+/// Loads a design (or imports a template) for a subcommand, printing the error the way the
+/// GUI shows it.
 pub fn load(path: &Path) -> Result<Design, u8> {
     // An older file-format version is migrated in memory without a word: `check` and the
     // window say it, a plan in a pipeline stays quiet.
-    crate::io::load_path(path).map_err(|error| report_load_error(&error))
+    input::read(path)
+        .map(|input| input.design)
+        .map_err(|error| input::report(&error))
 }
 
 /// Prints why a design could not be loaded (escaped, long lines cut, with a hint for a plain

@@ -34,7 +34,8 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     let (analysis, events) = analyze_with_events(&design);
     let (analysis, events) = (ManuallyDrop::new(analysis), ManuallyDrop::new(events));
     let plan = |out: &mut dyn Write| write_plan_with(out, format, &design, &analysis, &events);
-    if let Err(code) = stdout::write_to(args.output.as_deref(), "the plan", plan) {
+    let written = stdout::write_to(args.output.as_deref(), "the plan", plan);
+    if let Err(code) = written {
         return code;
     }
     if analysis.is_acyclic() {

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use super::escape::escape;
 use super::{EXIT_OK, report_load_error, shown, stdout};
 use crate::simulation::{
-    Scenario, ScenarioError, Simulation, TraceEntry, TraceKind, load_scenario, reason_phrase,
+    Response, Scenario, ScenarioError, Simulation, TraceEntry, TraceKind, load_scenario,
+    reason_phrase,
 };
 
 /// How routes reach functions, shown by `simulate --help`.
@@ -87,26 +88,99 @@ pub(super) fn run(args: &SimulateArgs) -> u8 {
     if args.seed.is_some() {
         scenario.seed = args.seed;
     }
-    let mut simulation = match Simulation::new(&design, scenario) {
+    // Streaming: a request is dropped once done, so a run of any length holds what is in
+    // flight and the store, never the whole trace or every response.
+    let mut simulation = match Simulation::streaming(&design, scenario) {
         Ok(simulation) => simulation,
         Err(error) => return stdout::error(&error.to_string(), ""),
     };
     let origin = args.design.display().to_string();
-    let written = stdout::write("the simulation", |out| {
-        if args.summary {
-            write_summary(out, args.format, &origin, &mut simulation)
-        } else {
-            let trace = simulation.run_to_end();
-            match args.format {
-                SimulateFormat::Json => writeln!(out, "{:#}", simulation.report_json(&trace)),
-                SimulateFormat::Text => write_text(out, &origin, &simulation, &trace),
-            }
-        }
-    });
-    match written {
-        Ok(()) => EXIT_OK,
-        Err(code) => code,
+    if args.summary {
+        simulation.hand_out_responses(false);
     }
+    // Responses come during the trace but are printed after it: they wait in a temporary file.
+    let mut spool = match (!args.summary).then(tempfile::tempfile).transpose() {
+        Ok(spool) => spool.map(io::BufWriter::new),
+        Err(error) => {
+            return stdout::error(
+                &format!("cannot create a temporary file for the responses: {error}"),
+                "set TMPDIR to a writable folder",
+            );
+        }
+    };
+    let written = stdout::write("the simulation", |out| match &mut spool {
+        None => write_summary(out, args.format, &origin, &mut simulation),
+        Some(spool) => match args.format {
+            SimulateFormat::Json => write_json(out, &mut simulation, spool),
+            SimulateFormat::Text => write_text(out, &origin, &mut simulation, spool),
+        },
+    });
+    match (written, simulation.stopped()) {
+        (Err(code), _) => code,
+        (Ok(()), Some((message, hint))) => stdout::error(message, hint),
+        (Ok(()), None) => EXIT_OK,
+    }
+}
+
+/// Writes the responses handed out so far to `spool`, each as `line` makes it.
+fn spool_responses(
+    simulation: &mut Simulation,
+    spool: &mut impl Write,
+    first: &mut bool,
+    mut line: impl FnMut(&mut dyn Write, &Response, bool) -> io::Result<()>,
+) -> io::Result<()> {
+    for response in simulation.take_responses() {
+        line(spool, &response, *first)?;
+        *first = false;
+    }
+    Ok(())
+}
+
+/// Copies the spooled responses to `out`.
+fn unspool(spool: &mut io::BufWriter<std::fs::File>, out: &mut dyn Write) -> io::Result<()> {
+    use std::io::Seek;
+    spool.flush()?;
+    let file = spool.get_mut();
+    file.rewind()?;
+    io::copy(file, out)?;
+    Ok(())
+}
+
+/// `{"design", "seed", "hash_cost", "notes", "trace": [...], "responses": [...], "store"}`,
+/// written as the run goes: one trace entry or response per line.
+fn write_json(
+    out: &mut dyn Write,
+    simulation: &mut Simulation,
+    spool: &mut io::BufWriter<std::fs::File>,
+) -> io::Result<()> {
+    let header = simulation.report_header_json();
+    writeln!(out, "{{")?;
+    if let Value::Object(fields) = &header {
+        for (key, value) in fields {
+            writeln!(out, "  {}: {},", json!(key), value)?;
+        }
+    }
+    write!(out, "  \"trace\": [")?;
+    let mut first_entry = true;
+    let mut first_response = true;
+    let response_line = |spool: &mut dyn Write, response: &Response, first: bool| {
+        let separator = if first { "" } else { "," };
+        write!(spool, "{separator}\n    {}", json!(response))
+    };
+    while let Some(entry) = simulation.step() {
+        let separator = if first_entry { "" } else { "," };
+        write!(out, "{separator}\n    {}", json!(entry))?;
+        first_entry = false;
+        spool_responses(simulation, spool, &mut first_response, response_line)?;
+    }
+    spool_responses(simulation, spool, &mut first_response, response_line)?;
+    let close = |empty: bool| if empty { "]" } else { "\n  ]" };
+    writeln!(out, "{},", close(first_entry))?;
+    write!(out, "  \"responses\": [")?;
+    unspool(spool, out)?;
+    writeln!(out, "{},", close(first_response))?;
+    writeln!(out, "  \"store\": {}", simulation.store().to_json())?;
+    writeln!(out, "}}")
 }
 
 fn write_summary(
@@ -202,12 +276,12 @@ fn time_text(us: u64) -> String {
     format!("{}.{:03} ms", us / 1000, us % 1000)
 }
 
-/// The readable timeline.
+/// The readable timeline, then the responses and the store.
 fn write_text(
     out: &mut dyn Write,
     origin: &str,
-    simulation: &Simulation,
-    trace: &[TraceEntry],
+    simulation: &mut Simulation,
+    spool: &mut io::BufWriter<std::fs::File>,
 ) -> io::Result<()> {
     write_header(out, origin, simulation)?;
     writeln!(out)?;
@@ -215,40 +289,13 @@ fn write_text(
         out,
         "timeline (virtual time, request, step, service, event: outcome):"
     )?;
-    // A payload is shown when it first appears in a request's chain, not at every hop.
-    let mut payload_shown: HashMap<u64, &Value> = HashMap::new();
-    for entry in trace {
-        let from = entry
-            .from
-            .as_ref()
-            .map(|from| format!(" (from {})", shown(from)))
-            .unwrap_or_default();
+    // A payload is shown when it first appears in a request's chain, not at every hop. Only
+    // recent requests are remembered: at worst a payload is shown again.
+    let mut payload_shown: HashMap<u64, Value> = HashMap::new();
+    let mut first = true;
+    let response_line = |spool: &mut dyn Write, response: &Response, _| {
         writeln!(
-            out,
-            "{:>12}  #{:<3} {:<11} {:<10} {}: {}{from}",
-            time_text(entry.at_us),
-            entry.request,
-            entry.kind.as_str(),
-            shown(&entry.service),
-            shown(&entry.event),
-            escape(&entry.outcome),
-        )?;
-        let new_payload = payload_shown.get(&entry.request) != Some(&&entry.payload);
-        if new_payload
-            && matches!(
-                entry.kind,
-                TraceKind::Request | TraceKind::Handle | TraceKind::DeadLetter
-            )
-        {
-            writeln!(out, "{:>19}{}", "", escape(&entry.payload.to_string()))?;
-            payload_shown.insert(entry.request, &entry.payload);
-        }
-    }
-    writeln!(out)?;
-    writeln!(out, "responses:")?;
-    for response in simulation.responses() {
-        writeln!(
-            out,
+            spool,
             "  #{:<3} {:<18} {} {:<12} {}  ({} after the request)",
             response.request,
             shown(&response.route),
@@ -256,8 +303,16 @@ fn write_text(
             reason_phrase(response.status),
             escape(&response.body.to_string()),
             time_text(response.latency_us)
-        )?;
+        )
+    };
+    while let Some(entry) = simulation.step() {
+        write_entry(out, &entry, &mut payload_shown)?;
+        spool_responses(simulation, spool, &mut first, response_line)?;
     }
+    spool_responses(simulation, spool, &mut first, response_line)?;
+    writeln!(out)?;
+    writeln!(out, "responses:")?;
+    unspool(spool, out)?;
     writeln!(out)?;
     writeln!(out, "store:")?;
     for (id, table) in &simulation.store().tables {
@@ -276,6 +331,43 @@ fn write_text(
                 escape(&Value::Object(item.clone()).to_string())
             )?;
         }
+    }
+    Ok(())
+}
+
+/// One line of the timeline, and the payload under it when it is new for its request.
+fn write_entry(
+    out: &mut dyn Write,
+    entry: &TraceEntry,
+    payload_shown: &mut HashMap<u64, Value>,
+) -> io::Result<()> {
+    let from = entry
+        .from
+        .as_ref()
+        .map(|from| format!(" (from {})", shown(from)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{:>12}  #{:<3} {:<11} {:<10} {}: {}{from}",
+        time_text(entry.at_us),
+        entry.request,
+        entry.kind.as_str(),
+        shown(&entry.service),
+        shown(&entry.event),
+        escape(&entry.outcome),
+    )?;
+    let new_payload = payload_shown.get(&entry.request) != Some(&entry.payload);
+    if new_payload
+        && matches!(
+            entry.kind,
+            TraceKind::Request | TraceKind::Handle | TraceKind::DeadLetter
+        )
+    {
+        writeln!(out, "{:>19}{}", "", escape(&entry.payload.to_string()))?;
+        if payload_shown.len() >= 4096 {
+            payload_shown.clear();
+        }
+        payload_shown.insert(entry.request, entry.payload.clone());
     }
     Ok(())
 }

@@ -46,8 +46,8 @@ pub(super) fn write(
     }
 }
 
-/// Writes what `produce` writes to `output` (atomically), or to standard output without one.
-/// Err is the exit code after the message was printed.
+/// Writes what `produce` writes to `output` (atomically, see [`crate::io::output`]), or to
+/// standard output without one. Err is the exit code after the message was printed.
 pub(super) fn write_to(
     output: Option<&std::path::Path>,
     what: &str,

@@ -595,11 +595,12 @@ pub fn display_positions(design: &Design, analysis: &Analysis) -> Vec<Point> {
 pub fn free_spot(centers: &[Point], wanted: Point) -> Point {
     let mut spot = wanted;
     for _ in 0..1000 {
-        let rect = box_rect(spot).expand(ROW_GAP / 4.0);
+        // A small gap, so a few new boxes stay near where they were asked for (on screen).
+        let rect = box_rect(spot).expand(10.0);
         if !centers.iter().any(|&c| box_rect(c).intersects(&rect)) {
             return spot;
         }
-        spot.y += row_pitch() / 2.0;
+        spot.y += BOX_HEIGHT + 20.0;
     }
     spot
 }

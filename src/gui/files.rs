@@ -6,7 +6,7 @@
 //! the window switches to its own path field for the rest of the session.
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -23,6 +23,8 @@ const NO_DIALOG_WITHIN: Duration = Duration::from_millis(400);
 pub enum FilePurpose {
     /// Open a design.
     Open,
+    /// Import a SAM or CloudFormation template.
+    Import,
     /// Save the design under a new name, then carry on with what asked for the save.
     SaveAs {
         /// What to do after a successful save (New, Open or Quit that asked first).
@@ -32,6 +34,8 @@ pub enum FilePurpose {
     Export,
     /// Export the canvas as a picture (SVG or PNG).
     ExportPicture,
+    /// Export a SAM template.
+    ExportSam,
 }
 
 impl FilePurpose {
@@ -39,9 +43,11 @@ impl FilePurpose {
     pub fn title(&self) -> &'static str {
         match self {
             FilePurpose::Open => "Open design",
+            FilePurpose::Import => "Import template",
             FilePurpose::SaveAs { .. } => "Save design as",
             FilePurpose::Export => "Export plan",
             FilePurpose::ExportPicture => "Export picture",
+            FilePurpose::ExportSam => "Export SAM template",
         }
     }
 
@@ -49,40 +55,23 @@ impl FilePurpose {
     pub fn verb(&self) -> &'static str {
         match self {
             FilePurpose::Open => "Open",
+            FilePurpose::Import => "Import",
             FilePurpose::SaveAs { .. } => "Save",
-            FilePurpose::Export | FilePurpose::ExportPicture => "Export",
+            FilePurpose::Export | FilePurpose::ExportPicture | FilePurpose::ExportSam => "Export",
         }
     }
 }
 
 type PathFuture = Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
 
-/// Where a file dialog stands.
-///
-/// Session state.
-#[derive(Default)]
-pub enum DialogState {
-    /// No dialog.
-    #[default]
-    Idle,
-    /// A native dialog is open; its answer arrives on `answer`.
-    Native {
-        /// What the path is for.
-        purpose: FilePurpose,
-        /// When it was opened.
-        started: Instant,
-        /// The worker's answer.
-        answer: Receiver<Option<PathBuf>>,
-    },
-    /// The in-app path field.
-    Typed {
-        /// What the path is for.
-        purpose: FilePurpose,
-        /// The path being typed.
-        text: String,
-        /// Why the in-app field is shown, or what went wrong.
-        message: String,
-    },
+/// A native file dialog open on a worker thread. Session state.
+pub struct NativeDialog {
+    /// What the path is for.
+    purpose: FilePurpose,
+    /// When it was opened.
+    started: Instant,
+    /// The worker's answer.
+    answer: Receiver<Option<PathBuf>>,
 }
 
 /// What polling a native dialog found.
@@ -97,16 +86,21 @@ pub enum DialogOutcome {
     Unavailable(FilePurpose),
 }
 
-impl DialogState {
+impl NativeDialog {
     /// Opens a native dialog for `purpose` on a worker thread. `suggested` is the current file.
-    pub fn native(purpose: FilePurpose, suggested: Option<PathBuf>, ctx: &egui::Context) -> Self {
+    /// When no worker can be started, says why.
+    pub fn open(
+        purpose: FilePurpose,
+        suggested: Option<&Path>,
+        ctx: &egui::Context,
+    ) -> Result<NativeDialog, (FilePurpose, String)> {
         let mut dialog = rfd::AsyncFileDialog::new().set_title(purpose.title());
-        if let Some(dir) = suggested.as_ref().and_then(|p| p.parent())
+        if let Some(dir) = suggested.and_then(|p| p.parent())
             && !dir.as_os_str().is_empty()
         {
             dialog = dialog.set_directory(dir);
         }
-        if let Some(name) = suggested.as_ref().and_then(|p| p.file_name()) {
+        if let Some(name) = suggested.and_then(|p| p.file_name()) {
             dialog = dialog.set_file_name(name.to_string_lossy());
         }
         // The future is created here, on the UI thread (macOS requires it), and polled on the
@@ -115,6 +109,15 @@ impl DialogState {
             FilePurpose::Open => {
                 let pick = dialog
                     .add_filter("Event Architect design", &["json"])
+                    .pick_file();
+                Box::pin(async move { pick.await.map(|h| h.path().to_path_buf()) })
+            }
+            FilePurpose::Import => {
+                let pick = dialog
+                    .add_filter(
+                        "SAM or CloudFormation template",
+                        &["yaml", "yml", "json", "template"],
+                    )
                     .pick_file();
                 Box::pin(async move { pick.await.map(|h| h.path().to_path_buf()) })
             }
@@ -129,6 +132,12 @@ impl DialogState {
                     dialog = dialog.add_filter(format.to_string(), &[format.extension()]);
                 }
                 let save = dialog.save_file();
+                Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
+            }
+            FilePurpose::ExportSam => {
+                let save = dialog
+                    .add_filter("SAM template", &["yaml", "yml"])
+                    .save_file();
                 Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
             }
             FilePurpose::ExportPicture => {
@@ -148,48 +157,27 @@ impl DialogState {
                 ctx.request_repaint();
             });
         match spawned {
-            Ok(_) => DialogState::Native {
+            Ok(_) => Ok(NativeDialog {
                 purpose,
                 started: Instant::now(),
                 answer,
-            },
-            Err(error) => DialogState::typed(
+            }),
+            Err(error) => Err((
                 purpose,
-                suggested,
                 format!("Could not start the file dialog ({error}); type a path instead."),
-            ),
+            )),
         }
     }
 
-    /// The in-app path field, prefilled with `suggested`.
-    pub fn typed(purpose: FilePurpose, suggested: Option<PathBuf>, message: String) -> Self {
-        DialogState::Typed {
-            purpose,
-            text: suggested
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            message,
-        }
-    }
-
-    /// Checks a native dialog for an answer.
+    /// Checks for an answer; anything but [`DialogOutcome::Waiting`] means the dialog is over.
     pub fn poll(&mut self) -> DialogOutcome {
-        let DialogState::Native {
-            purpose,
-            started,
-            answer,
-        } = self
-        else {
-            return DialogOutcome::Waiting;
-        };
-        let result = match answer.try_recv() {
+        let result = match self.answer.try_recv() {
             Ok(result) => result,
             Err(TryRecvError::Empty) => return DialogOutcome::Waiting,
             Err(TryRecvError::Disconnected) => None,
         };
-        let purpose = purpose.clone();
-        let quick = started.elapsed() < NO_DIALOG_WITHIN;
-        *self = DialogState::Idle;
+        let purpose = self.purpose.clone();
+        let quick = self.started.elapsed() < NO_DIALOG_WITHIN;
         match result {
             Some(path) => DialogOutcome::Chosen(purpose, path),
             None if quick => DialogOutcome::Unavailable(purpose),
@@ -214,6 +202,24 @@ fn block_on<F: Future>(future: F) -> F::Output {
             Poll::Ready(value) => return value,
             Poll::Pending => std::thread::park(),
         }
+    }
+}
+
+/// A file name for a design never saved, from its name: `Order saga` gives `order-saga`.
+pub fn file_stem_for(design_name: &str) -> String {
+    let mut stem = String::with_capacity(design_name.len());
+    for c in design_name.trim().chars() {
+        if c.is_alphanumeric() {
+            stem.extend(c.to_lowercase());
+        } else if !stem.ends_with('-') && !stem.is_empty() {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        "design".to_owned()
+    } else {
+        stem.to_owned()
     }
 }
 
@@ -244,6 +250,13 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn a_design_name_gives_a_plain_file_name() {
+        assert_eq!(file_stem_for("Order saga"), "order-saga");
+        assert_eq!(file_stem_for("  Ünïcode / names!! "), "ünïcode-names");
+        assert_eq!(file_stem_for("***"), "design");
     }
 
     #[test]

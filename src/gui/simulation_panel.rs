@@ -16,7 +16,12 @@ use std::sync::{Arc, Mutex};
 
 use egui::{RichText, Ui};
 
-use super::theme::{STATUS_CLIENT_ERROR, STATUS_SERVER_ERROR, status_color};
+use super::theme;
+
+/// A status that is drawn in the client-error colour (notes).
+const STATUS_CLIENT: u16 = 400;
+/// A status that is drawn in the server-error colour (errors).
+const STATUS_SERVER: u16 = 500;
 
 use crate::model::Design;
 use crate::simulation::{
@@ -58,11 +63,86 @@ pub struct SimulationPanel {
     step_budget: f32,
     selected_row: Option<usize>,
     cancelled: bool,
+    /// The trace table's column widths.
+    columns: TraceColumns,
 }
 
 impl Default for SimulationPanel {
     fn default() -> SimulationPanel {
         SimulationPanel::new()
+    }
+}
+
+/// The trace table's columns: each as wide (in characters, the table is monospace) as its
+/// longest cell so far. Widened as rows arrive, never per frame over the whole trace.
+#[derive(Debug, Clone, Default)]
+struct TraceColumns {
+    /// Widths of time, request, step, service and event; the outcome comes last, unpadded.
+    widths: [usize; 5],
+    /// Width of the longest outcome.
+    outcome_width: usize,
+    /// Rows measured so far.
+    seen: usize,
+}
+
+/// The column headers, in order (the last is the outcome).
+const TRACE_HEADERS: [&str; 6] = ["Time (ms)", "Req", "Step", "Service", "Event", "Outcome"];
+
+impl TraceColumns {
+    fn cells(entry: &TraceEntry) -> [String; 6] {
+        let from = entry
+            .from
+            .as_ref()
+            .map(|f| format!(" (from {f})"))
+            .unwrap_or_default();
+        [
+            format!("{:.3}", entry.at_us as f64 / 1000.0),
+            format!("#{}", entry.request),
+            entry.kind.as_str().to_owned(),
+            entry.service.clone(),
+            entry.event.clone(),
+            format!("{}{from}", entry.outcome),
+        ]
+    }
+
+    /// Widens the columns for rows not measured yet (a reset trace starts again).
+    fn update(&mut self, trace: &[TraceEntry]) {
+        if self.seen > trace.len() {
+            *self = TraceColumns::default();
+        }
+        if self.seen == 0 {
+            for (width, header) in self.widths.iter_mut().zip(TRACE_HEADERS) {
+                *width = header.chars().count();
+            }
+        }
+        for entry in &trace[self.seen..] {
+            let cells = TraceColumns::cells(entry);
+            for (width, cell) in self.widths.iter_mut().zip(&cells) {
+                *width = (*width).max(cell.chars().count());
+            }
+            self.outcome_width = self.outcome_width.max(cells[5].chars().count());
+        }
+        self.seen = trace.len();
+    }
+
+    fn line(&self, cells: [&str; 6]) -> String {
+        let [w0, w1, w2, w3, w4] = self.widths;
+        let [time, request, step, service, event, outcome] = cells;
+        format!("{time:>w0$}  {request:<w1$}  {step:<w2$}  {service:<w3$}  {event:<w4$}  {outcome}")
+    }
+
+    /// Characters in the longest line.
+    fn line_chars(&self) -> usize {
+        self.widths.iter().sum::<usize>() + 2 * self.widths.len() + self.outcome_width
+    }
+
+    fn header(&self) -> String {
+        self.line(TRACE_HEADERS)
+    }
+
+    fn row(&self, entry: &TraceEntry) -> String {
+        let cells = TraceColumns::cells(entry);
+        self.line(cells.each_ref().map(String::as_str))
     }
 }
 
@@ -80,6 +160,7 @@ impl SimulationPanel {
             speed: 8.0,
             step_budget: 0.0,
             selected_row: None,
+            columns: TraceColumns::default(),
             cancelled: false,
         }
     }
@@ -92,6 +173,7 @@ impl SimulationPanel {
         self.dropped_rows = 0;
         self.playing = false;
         self.selected_row = None;
+        self.columns = TraceColumns::default();
     }
 
     /// The scenario text being edited.
@@ -264,7 +346,7 @@ impl SimulationPanel {
         self.play(ui, design);
         self.controls_ui(ui, design);
         if let Some(error) = &self.error {
-            ui.colored_label(STATUS_SERVER_ERROR, error);
+            ui.colored_label(theme::palette(ui.ctx()).status(STATUS_SERVER), error);
         }
         egui::CollapsingHeader::new("Scenario")
             .default_open(false)
@@ -279,7 +361,10 @@ impl SimulationPanel {
             });
         if let Some(simulation) = &self.simulation {
             for note in simulation.notes() {
-                ui.colored_label(STATUS_CLIENT_ERROR, format!("Note: {note}"));
+                ui.colored_label(
+                    theme::palette(ui.ctx()).status(STATUS_CLIENT),
+                    format!("Note: {note}"),
+                );
             }
         }
         self.responses_ui(ui);
@@ -403,7 +488,7 @@ impl SimulationPanel {
                             ui.label(
                                 RichText::new(text)
                                     .monospace()
-                                    .color(status_color(response.status)),
+                                    .color(theme::palette(ui.ctx()).status(response.status)),
                             )
                             .on_hover_text(response.body.to_string());
                         }
@@ -422,49 +507,50 @@ impl SimulationPanel {
         } else {
             format!("Trace ({} steps)", self.trace.len())
         };
+        self.columns.update(&self.trace);
         egui::CollapsingHeader::new(header)
             .id_salt("simulation-trace")
             .default_open(true)
             .show(ui, |ui| {
                 let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
-                // One line a row (rows have a fixed height), scrolling sideways when long.
+                // One line a row (rows have a fixed height, so only those in view are laid
+                // out); columns as wide as their longest cell, so nothing is cut: the table
+                // scrolls sideways under its header.
                 ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-                egui::ScrollArea::both()
-                    .id_salt("simulation-trace-rows")
-                    .max_height(240.0)
-                    .stick_to_bottom(true)
-                    .show_rows(ui, row_height, self.trace.len(), |ui, rows| {
-                        for row in rows {
-                            let Some(entry) = self.trace.get(row) else {
-                                continue;
-                            };
-                            let from = entry
-                                .from
-                                .as_ref()
-                                .map(|f| format!(" (from {f})"))
-                                .unwrap_or_default();
-                            let text = format!(
-                                "{:>10.3} ms #{} {:<10} {:<11} {}: {}{from}",
-                                entry.at_us as f64 / 1000.0,
-                                entry.request,
-                                entry.kind.as_str(),
-                                entry.service,
-                                entry.event,
-                                entry.outcome
-                            );
-                            let mut label = RichText::new(text).monospace();
-                            if let Some(status) = entry.status {
-                                label = label.color(status_color(status));
-                            }
-                            let selected = self.selected_row == Some(row);
-                            let response = ui
-                                .selectable_label(selected, label)
-                                .on_hover_text(entry.payload.to_string());
-                            if response.clicked() {
-                                self.selected_row = Some(row);
-                                clicked = Some(entry.service.clone());
-                            }
-                        }
+                egui::ScrollArea::horizontal()
+                    .id_salt("simulation-trace-columns")
+                    .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+                    .show(ui, |ui| {
+                        // As wide as the longest row, so the rows scroll sideways, not clip.
+                        let font = egui::TextStyle::Monospace.resolve(ui.style());
+                        let char_px = ui.fonts_mut(|f| f.glyph_width(&font, '0'));
+                        ui.set_min_width(self.columns.line_chars() as f32 * char_px + 24.0);
+                        ui.label(RichText::new(self.columns.header()).monospace().strong());
+                        egui::ScrollArea::vertical()
+                            .id_salt("simulation-trace-rows")
+                            .max_height(240.0)
+                            .stick_to_bottom(true)
+                            .show_rows(ui, row_height, self.trace.len(), |ui, rows| {
+                                for row in rows {
+                                    let Some(entry) = self.trace.get(row) else {
+                                        continue;
+                                    };
+                                    let mut label =
+                                        RichText::new(self.columns.row(entry)).monospace();
+                                    if let Some(status) = entry.status {
+                                        label =
+                                            label.color(theme::palette(ui.ctx()).status(status));
+                                    }
+                                    let selected = self.selected_row == Some(row);
+                                    let response = ui
+                                        .selectable_label(selected, label)
+                                        .on_hover_text(entry.payload.to_string());
+                                    if response.clicked() {
+                                        self.selected_row = Some(row);
+                                        clicked = Some(entry.service.clone());
+                                    }
+                                }
+                            });
                     });
             });
         clicked
@@ -507,7 +593,7 @@ impl SimulationPanel {
 mod tests {
     use super::*;
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
 
     fn harness() -> Harness<'static, SimulationPanel> {
         let design = crate::builtin_design();
@@ -586,5 +672,45 @@ mod tests {
         panel.reset(&crate::builtin_design());
         assert!(panel.error.as_deref().unwrap().contains("scenario:1:"));
         assert!(panel.simulation().is_none());
+    }
+
+    #[test]
+    fn the_trace_has_column_headers_and_rows_keep_every_cell_whole() {
+        let mut h = harness();
+        for _ in 0..3 {
+            h.get_by_label("Step").click();
+            h.run_steps(2);
+        }
+        let header = h.get_by_label_contains("Time (ms)");
+        // A label's text is its value; a button's (a selectable row) its label.
+        let ak = header.accesskit_node();
+        let header = ak
+            .label()
+            .or_else(|| ak.value())
+            .unwrap_or_default()
+            .to_string();
+        for column in TRACE_HEADERS {
+            assert!(header.contains(column), "{column} missing from {header:?}");
+        }
+        // Every cell is whole and starts under its header.
+        let trace = h.state().trace().to_vec();
+        let service_at = header.find("Service").unwrap();
+        let event_at = header.find("Event").unwrap();
+        let rows: Vec<String> = h
+            .query_all_by_label_contains(&trace[0].event)
+            .filter_map(|n| n.accesskit_node().label().map(|l| l.to_string()))
+            .collect();
+        assert!(!rows.is_empty());
+        let first = h.state().columns.row(&trace[0]);
+        assert_eq!(
+            &first[service_at..service_at + trace[0].service.len()],
+            trace[0].service
+        );
+        assert_eq!(
+            &first[event_at..event_at + trace[0].event.len()],
+            trace[0].event
+        );
+        assert!(first.contains(&trace[0].outcome));
+        assert!(rows.contains(&first), "the row is shown whole: {rows:?}");
     }
 }

@@ -98,6 +98,134 @@ pub const SIM_DOT: Color32 = Color32::from_rgb(255, 224, 102);
 /// Simulation: seconds the dot takes to travel an edge (shorter when playing faster).
 pub const SIM_HOP_SECONDS: f32 = 0.6;
 
+/// The colours of one theme. [`DARK`] is the constants above; [`LIGHT`] is its daylight twin.
+/// Panels and canvas layers ask [`palette`] for the one egui is showing, so View › Theme (or
+/// the system's preference) changes both.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    /// Canvas background.
+    pub canvas_bg: Color32,
+    /// Grid dots and lines.
+    pub grid: Color32,
+    /// Alternating stage band colours.
+    pub stage_bands: [Color32; 2],
+    /// Stage band header text.
+    pub stage_text: Color32,
+    /// Service box fill.
+    pub box_fill: Color32,
+    /// Service label text.
+    pub box_text: Color32,
+    /// Secondary text (kind line, edge labels).
+    pub muted_text: Color32,
+    /// Normal edge colour.
+    pub edge: Color32,
+    /// Edge label background.
+    pub edge_label_bg: Color32,
+    /// Selection outline and selected edges.
+    pub selection: Color32,
+    /// Hover outline.
+    pub hover: Color32,
+    /// Order badge fill.
+    pub badge: Color32,
+    /// Order badge text.
+    pub badge_text: Color32,
+    /// The edge being drawn by drag-to-connect.
+    pub pending_edge: Color32,
+    /// Cycle members and warnings.
+    pub warning: Color32,
+    /// Errors.
+    pub error: Color32,
+    /// Confirmations.
+    pub ok: Color32,
+    /// Simulation: services handling an event now.
+    pub sim_active: Color32,
+    /// Simulation: the travelling dot.
+    pub sim_dot: Color32,
+    /// True for a light background: kind colours are darkened for text on it.
+    pub light: bool,
+}
+
+/// The dark theme: the constants of this module.
+pub const DARK: Palette = Palette {
+    canvas_bg: CANVAS_BG,
+    grid: GRID,
+    stage_bands: STAGE_BANDS,
+    stage_text: STAGE_TEXT,
+    box_fill: BOX_FILL,
+    box_text: BOX_TEXT,
+    muted_text: MUTED_TEXT,
+    edge: EDGE,
+    edge_label_bg: EDGE_LABEL_BG,
+    selection: SELECTION,
+    hover: HOVER,
+    badge: BADGE,
+    badge_text: BADGE_TEXT,
+    pending_edge: PENDING_EDGE,
+    warning: WARNING,
+    error: ERROR,
+    ok: OK,
+    sim_active: SIM_ACTIVE,
+    sim_dot: SIM_DOT,
+    light: false,
+};
+
+/// The light theme.
+pub const LIGHT: Palette = Palette {
+    canvas_bg: Color32::from_rgb(246, 247, 250),
+    grid: Color32::from_rgb(224, 228, 235),
+    stage_bands: [
+        Color32::from_rgb(236, 240, 246),
+        Color32::from_rgb(242, 244, 248),
+    ],
+    stage_text: Color32::from_rgb(80, 96, 122),
+    box_fill: Color32::WHITE,
+    box_text: Color32::from_rgb(28, 32, 40),
+    muted_text: Color32::from_rgb(92, 100, 114),
+    edge: Color32::from_rgb(112, 120, 138),
+    edge_label_bg: Color32::from_rgba_premultiplied(246, 247, 250, 230),
+    selection: Color32::from_rgb(20, 110, 220),
+    hover: Color32::from_rgb(90, 108, 146),
+    badge: Color32::from_rgb(84, 94, 116),
+    badge_text: Color32::WHITE,
+    pending_edge: Color32::from_rgb(20, 110, 220),
+    warning: Color32::from_rgb(204, 86, 16),
+    error: Color32::from_rgb(196, 36, 36),
+    ok: Color32::from_rgb(28, 132, 56),
+    sim_active: Color32::from_rgb(0, 150, 130),
+    sim_dot: Color32::from_rgb(222, 150, 0),
+    light: true,
+};
+
+/// The palette of the theme egui is showing (View › Theme, or the system's preference).
+pub fn palette(ctx: &egui::Context) -> &'static Palette {
+    match ctx.theme() {
+        egui::Theme::Dark => &DARK,
+        egui::Theme::Light => &LIGHT,
+    }
+}
+
+impl Palette {
+    /// A kind's colour for text and thin lines on this theme's background (darker on light).
+    pub fn kind_text(&self, kind: ServiceKind) -> Color32 {
+        self.text_on_background(kind_color(kind))
+    }
+
+    /// An HTTP status's colour for text on this theme's background.
+    pub fn status(&self, status: u16) -> Color32 {
+        self.text_on_background(status_color(status))
+    }
+
+    /// A bright accent as text: as it is on dark, darkened on light so it still reads.
+    fn text_on_background(&self, color: Color32) -> Color32 {
+        if self.light {
+            let dark = |c: u8| (c as u16 * 55 / 100) as u8;
+            Color32::from_rgb(dark(color.r()), dark(color.g()), dark(color.b()))
+        } else {
+            color
+        }
+    }
+}
+
 /// The colour of an HTTP status in the simulation panel.
 pub fn status_color(status: u16) -> Color32 {
     match status {
@@ -127,5 +255,72 @@ pub fn kind_icon(kind: ServiceKind) -> &'static str {
         ServiceKind::StateMachine => "⚙",
         ServiceKind::Stream => "🌊",
         ServiceKind::Schedule => "⏰",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG relative luminance of a colour.
+    fn luminance(c: Color32) -> f32 {
+        let channel = |v: u8| {
+            let v = v as f32 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+    }
+
+    fn contrast(a: Color32, b: Color32) -> f32 {
+        let (a, b) = (luminance(a), luminance(b));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn text_reads_on_its_background_in_both_themes() {
+        for palette in [DARK, LIGHT] {
+            // WCAG AA: 4.5 for body text, 3 for large text and graphics.
+            assert!(
+                contrast(palette.box_text, palette.box_fill) >= 4.5,
+                "{palette:?}"
+            );
+            assert!(
+                contrast(palette.muted_text, palette.box_fill) >= 3.0,
+                "{palette:?}"
+            );
+            assert!(
+                contrast(palette.stage_text, palette.canvas_bg) >= 3.0,
+                "{palette:?}"
+            );
+            assert!(
+                contrast(palette.badge_text, palette.badge) >= 4.5,
+                "{palette:?}"
+            );
+            for status in [200, 404, 500] {
+                let bg = if palette.light {
+                    Color32::WHITE
+                } else {
+                    palette.canvas_bg
+                };
+                assert!(contrast(palette.status(status), bg) >= 3.0, "{status}");
+            }
+            for kind in ServiceKind::ALL {
+                let bg = if palette.light {
+                    palette.canvas_bg
+                } else {
+                    palette.box_fill
+                };
+                assert!(
+                    contrast(palette.kind_text(kind), bg) >= 3.0,
+                    "{kind} on {:?}",
+                    palette.light
+                );
+            }
+        }
+        assert!(luminance(LIGHT.canvas_bg) > luminance(DARK.canvas_bg));
     }
 }

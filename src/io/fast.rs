@@ -20,8 +20,12 @@ use std::io::{self, Read};
 
 use super::format::{EDGE_FIELDS, POSITION_FIELDS, ROUTE_FIELDS, SERVICE_FIELDS, TOP_FIELDS};
 use crate::model::{
-    Behavior, EdgeFilter, EdgeMode, Position, Properties, Route, Service, ServiceKind,
+    Behavior, EdgeFilter, EdgeMode, Evidence, IntentionalLoop, Position, Properties, Route,
+    Service, ServiceKind,
 };
+
+/// An edge's optional parts: mode, filter and evidence.
+pub(super) type EdgeExtra = (EdgeMode, Option<EdgeFilter>, Option<Evidence>);
 
 /// What the reader found, in file order.
 pub(super) trait Sink {
@@ -31,7 +35,9 @@ pub(super) trait Sink {
     /// A service: its id, and everything else in `service` (whose id is empty).
     fn service(&mut self, id: &str, service: Service);
     /// An edge; its string fields in file order, each as (0 from, 1 to, 2 event; text).
-    fn edge(&mut self, fields: [(usize, &str); 3], mode: EdgeMode, filter: Option<EdgeFilter>);
+    fn edge(&mut self, fields: [(usize, &str); 3], extra: EdgeExtra);
+    /// The loops marked intentional.
+    fn intentional_loops(&mut self, loops: Vec<IntentionalLoop>);
 }
 
 /// A service as read from the window: strings still as places in it.
@@ -114,7 +120,7 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         scan.at = 3;
     }
     let empty = scan.open(b'{', b'}')?;
-    let mut seen = [false; 4];
+    let mut seen = [false; TOP_FIELDS.len()];
     let mut more = !empty;
     while more {
         let key = scan.item(|scan| {
@@ -169,15 +175,22 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
                     sink.service(scan.get(parts.id), service)
                 })?;
             }
-            _ => {
+            3 => {
                 scan.list(edge)?
-                    .for_each(sink, |sink, scan, (fields, mode, filter)| {
-                        sink.edge(
-                            fields.map(|(field, text)| (field, scan.get(text))),
-                            mode,
-                            filter,
-                        );
+                    .for_each(sink, |sink, scan, (fields, extra)| {
+                        sink.edge(fields.map(|(field, text)| (field, scan.get(text))), extra);
                     })?;
+            }
+            // The template an imported design keeps is free-form JSON: the general reader's.
+            5 => return Err(Stop::Unusual),
+            _ => {
+                let loops = scan.item(|scan| {
+                    scan.skip_space();
+                    let raw = scan.raw_nested(b'[')?;
+                    let value = super::strict::parse(scan.get(raw)).ok()?;
+                    super::load::parse_intentional_loops(value).ok()
+                })?;
+                sink.intentional_loops(loops);
             }
         }
         more = scan.item(|scan| scan.next_or_close(b'}'))?;
@@ -251,14 +264,14 @@ fn service(scan: &mut Scanner) -> Option<ServiceText> {
     complete.then_some(parts)
 }
 
-/// One edge: its string fields in file order, its mode and filter.
-type EdgeText = ([(usize, Text); 3], EdgeMode, Option<EdgeFilter>);
+/// One edge: its string fields in file order, its mode, filter and evidence.
+type EdgeText = ([(usize, Text); 3], EdgeExtra);
 
 /// One edge, read without side effects.
 fn edge(scan: &mut Scanner) -> Option<EdgeText> {
     let mut fields = [(0, Text::default()); 3];
     let mut slot = 0;
-    let (mut mode, mut filter) = (EdgeMode::Async, None);
+    let (mut mode, mut filter, mut evidence) = (EdgeMode::Async, None, None);
     let seen = scan.fields(EDGE_FIELDS, |scan, field| {
         match field {
             0..=2 => {
@@ -271,15 +284,20 @@ fn edge(scan: &mut Scanner) -> Option<EdgeText> {
                 slot += 1;
             }
             3 => mode = EdgeMode::parse(scan.plain()?)?,
-            _ => {
+            4 => {
                 let raw = scan.raw_object()?;
                 let value = super::strict::parse(scan.get(raw)).ok()?;
                 filter = Some(super::load::parse_filter(value).ok()?);
             }
+            _ => {
+                let raw = scan.raw_object()?;
+                let value = super::strict::parse(scan.get(raw)).ok()?;
+                evidence = Some(super::load::parse_evidence(value).ok()?);
+            }
         }
         Some(())
     })?;
-    (seen & 0b111 == 0b111).then_some((fields, mode, filter))
+    (seen & 0b111 == 0b111).then_some((fields, (mode, filter, evidence)))
 }
 
 struct Scanner<'s> {
@@ -619,8 +637,13 @@ impl<'s> Scanner<'s> {
     /// The text of a JSON object, balanced, strings skipped with their escapes; serde_json
     /// reads it afterwards.
     fn raw_object(&mut self) -> Option<Text> {
+        self.raw_nested(b'{')
+    }
+
+    /// The text of a JSON object or list (by `open`), not checked beyond its brackets.
+    fn raw_nested(&mut self, open: u8) -> Option<Text> {
         let start = self.at;
-        if self.byte(self.at)? != b'{' {
+        if self.byte(self.at)? != open {
             return None;
         }
         let mut depth = 0usize;

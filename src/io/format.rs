@@ -7,11 +7,19 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::model::{
-    Behavior, Design, EdgeFilter, EdgeMode, Position, Properties, Route, ServiceKind,
+    Behavior, Design, EdgeFilter, EdgeMode, Evidence, IntentionalLoop, Position, Properties, Route,
+    ServiceKind, TemplateSource,
 };
 
 /// The top level's fields, in file order.
-pub const TOP_FIELDS: &[&str] = &["version", "name", "services", "edges"];
+pub const TOP_FIELDS: &[&str] = &[
+    "version",
+    "name",
+    "services",
+    "edges",
+    "intentional_loops",
+    "template",
+];
 /// A service's fields, in file order.
 pub const SERVICE_FIELDS: &[&str] = &[
     "id",
@@ -24,11 +32,13 @@ pub const SERVICE_FIELDS: &[&str] = &[
     "properties",
 ];
 /// An edge's fields, in file order.
-pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter"];
+pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter", "evidence"];
 /// A route's fields.
 pub const ROUTE_FIELDS: &[&str] = &["route", "event"];
 /// A position's fields.
 pub const POSITION_FIELDS: &[&str] = &["x", "y"];
+/// The fields of the template a design was imported from.
+pub const TEMPLATE_FIELDS: &[&str] = &["document", "derived"];
 
 /// A whole design file.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -45,6 +55,14 @@ pub struct DesignFile<'a> {
     /// Event edges from publisher to subscriber.
     #[serde(default)]
     pub edges: Vec<EdgeRecord<'a>>,
+    /// Loops marked as meant to be: the ids of a cycle group's services and why. `check` does
+    /// not fail on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intentional_loops: Vec<&'a IntentionalLoop>,
+    /// The SAM/CloudFormation template the design was imported from, and what the import made
+    /// of it: `export` writes untouched services back as they were (new in version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<&'a TemplateSource>,
 }
 
 /// One service.
@@ -98,6 +116,9 @@ pub struct EdgeRecord<'a> {
     /// Which events take this edge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<&'a EdgeFilter>,
+    /// Why the edge exists: the template construct that made it (set by `import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<&'a Evidence>,
 }
 
 fn properties_empty(properties: &&Properties) -> bool {
@@ -133,8 +154,16 @@ impl<'a> DesignFile<'a> {
                     event: &e.event,
                     mode: e.mode,
                     filter: e.filter.as_deref(),
+                    evidence: e.evidence.as_deref(),
                 })
                 .collect(),
+            // A mark whose service is gone (deleted) marks no loop any more.
+            intentional_loops: design
+                .intentional_loops
+                .iter()
+                .filter(|l| l.services.iter().all(|id| design.find(id).is_some()))
+                .collect(),
+            template: design.template.as_deref(),
         }
     }
 }
@@ -171,5 +200,6 @@ mod tests {
         assert_eq!(keys(&schema, Some("EdgeRecord")), EDGE_FIELDS);
         assert_eq!(keys(&schema, Some("Route")), ROUTE_FIELDS);
         assert_eq!(keys(&schema, Some("Position")), POSITION_FIELDS);
+        assert_eq!(keys(&schema, Some("TemplateSource")), TEMPLATE_FIELDS);
     }
 }

@@ -6,10 +6,11 @@ mod load;
 pub mod output;
 mod strict;
 
-use std::io::Read;
 use std::path::Path;
 
 pub use crate::diagnostics::{LoadError, Problem};
+pub(crate) use load::parse_versioned as parse_design_owned_versioned;
+pub(crate) use load::whole;
 pub use load::{parse_design, parse_design_owned, parse_design_versioned};
 pub use output::{write_atomic, write_atomic_with};
 
@@ -46,14 +47,8 @@ pub fn load_path_versioned(path: &Path) -> Result<(Design, u32), LoadError> {
         return load::read_file(path, &path.display().to_string());
     }
     let origin = "<stdin>";
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|source| LoadError::Io {
-            origin: origin.to_owned(),
-            source,
-        })?;
+    let limit = crate::limits::Budget::current().whole_read_bytes();
+    let bytes = whole::read_checked(std::io::stdin().lock(), origin, limit, "a design")?;
     load::parse_versioned(bytes, origin)
 }
 
@@ -224,6 +219,30 @@ mod tests {
         }
         let unknown = found.iter().find(|p| p.path == "edges[0].to").unwrap();
         assert!(unknown.message.contains("ghost"));
+    }
+
+    #[test]
+    fn a_broken_template_field_is_located() {
+        let found = problems(r#"{"version": 2, "services": [], "template": 3}"#);
+        assert_eq!(found[0].path, "template");
+        assert!(found[0].message.contains("a whole number"), "{found:?}");
+        let found = problems(
+            r#"{"version": 2, "services": [], "template": {"document": {}, "derived": [], "x": 1}}"#,
+        );
+        let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["template.x", "template.derived"]);
+        let found = problems(
+            r#"{"version": 1, "services": [], "template": {"document": {}, "derived": {}}}"#,
+        );
+        assert_eq!(found[0].path, "template");
+        assert!(found[0].message.contains("version 2"), "{found:?}");
+        let design = parse_design(
+            br#"{"version": 2, "services": [], "template": {"document": {"Resources": {}}, "derived": {}}}"#,
+            "t.json",
+        )
+        .unwrap();
+        let template = design.template.expect("kept");
+        assert_eq!(template.document, serde_json::json!({"Resources": {}}));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct EdgeDraft {
     pub mode: EdgeMode,
     /// Which events take it.
     pub filter: Option<Box<EdgeFilter>>,
+    /// Why it exists (kept through undo).
+    pub evidence: Option<Box<crate::model::Evidence>>,
 }
 
 impl EdgeDraft {
@@ -38,6 +40,7 @@ impl EdgeDraft {
             event: event.into(),
             mode: EdgeMode::Async,
             filter: None,
+            evidence: None,
         }
     }
 
@@ -50,6 +53,7 @@ impl EdgeDraft {
             event: edge.event.clone(),
             mode: edge.mode,
             filter: edge.filter.clone(),
+            evidence: edge.evidence.clone(),
         }
     }
 }
@@ -101,6 +105,8 @@ pub enum Command {
     },
     /// Rename the design.
     RenameDesign(String),
+    /// Replace the list of loops marked intentional (mark or unmark one).
+    SetIntentionalLoops(Vec<crate::model::IntentionalLoop>),
     /// Several commands as one undo step, applied in order.
     Batch(Vec<Command>),
 }
@@ -165,6 +171,7 @@ impl Command {
             Command::RemoveEdge(_) => "delete edge",
             Command::UpdateEdge { .. } => "edit edge",
             Command::RenameDesign(_) => "rename design",
+            Command::SetIntentionalLoops(_) => "mark loop",
             Command::Batch(_) => "edit",
         }
     }
@@ -259,6 +266,19 @@ impl Command {
                 }
                 check_service(&service)?;
                 service.uid = uid;
+                // A loop marked intentional names its services by id: it follows a rename (and
+                // the inverse renames it back).
+                let old_id = &design.services[index.index()].id;
+                if *old_id != service.id {
+                    for id in design
+                        .intentional_loops
+                        .iter_mut()
+                        .flat_map(|l| l.services.iter_mut())
+                        .filter(|id| *id == old_id)
+                    {
+                        id.clone_from(&service.id);
+                    }
+                }
                 let old = std::mem::replace(&mut design.services[index.index()], service);
                 Ok(Command::UpdateService { uid, service: old })
             }
@@ -309,6 +329,7 @@ impl Command {
                         uid,
                         mode: edge.mode,
                         filter: edge.filter,
+                        evidence: edge.evidence,
                     },
                 );
                 Ok(Command::RemoveEdge(uid))
@@ -340,6 +361,20 @@ impl Command {
             Command::RenameDesign(name) => {
                 let old = std::mem::replace(&mut design.name, name);
                 Ok(Command::RenameDesign(old))
+            }
+            Command::SetIntentionalLoops(loops) => {
+                if let Some(bad) = loops
+                    .iter()
+                    .flat_map(|l| &l.services)
+                    .find(|id| design.find(id).is_none())
+                {
+                    return Err(EditError::InvalidId(format!(
+                        "no service \"{}\" to mark a loop with",
+                        crate::diagnostics::cut(bad)
+                    )));
+                }
+                let old = std::mem::replace(&mut design.intentional_loops, loops);
+                Ok(Command::SetIntentionalLoops(old))
             }
             Command::Batch(commands) => {
                 let mut inverses = Vec::with_capacity(commands.len());
@@ -373,6 +408,8 @@ pub struct History {
     saved_at: Option<usize>,
     /// Bumped on every change; front ends re-analyse when it moves.
     revision: u64,
+    /// The merge key of the last step, while further steps with that key may join it.
+    merge_key: Option<u64>,
 }
 
 impl History {
@@ -386,6 +423,36 @@ impl History {
 
     /// Applies a command as one undo step.
     pub fn apply(&mut self, design: &mut Design, command: Command) -> Result<(), EditError> {
+        self.merge_key = None;
+        self.push(design, command)
+    }
+
+    /// Applies a command that joins the last step when that step had the same `key` and
+    /// nothing was undone or saved since (arrow-key nudges of one selection: one undo step for
+    /// the whole run of presses). The joined step's inverse is the first one's, so undo goes
+    /// back to before the run; this holds for commands that only overwrite state, such as
+    /// [`Command::MoveServices`] of the same services.
+    pub fn apply_merging(
+        &mut self,
+        design: &mut Design,
+        command: Command,
+        key: u64,
+    ) -> Result<(), EditError> {
+        let joins = self.merge_key == Some(key)
+            && self.redo.is_empty()
+            && !self.undo.is_empty()
+            && self.saved_at != Some(self.undo.len());
+        if !joins {
+            self.push(design, command)?;
+            self.merge_key = Some(key);
+            return Ok(());
+        }
+        command.apply(design)?;
+        self.revision += 1;
+        Ok(())
+    }
+
+    fn push(&mut self, design: &mut Design, command: Command) -> Result<(), EditError> {
         let label = command.label();
         let inverse = command.apply(design)?;
         if self.saved_at.is_some_and(|at| at > self.undo.len()) {
@@ -399,6 +466,7 @@ impl History {
 
     /// Undoes the last step; returns its label, or `None` when there is nothing to undo.
     pub fn undo(&mut self, design: &mut Design) -> Option<&'static str> {
+        self.merge_key = None;
         let (label, command) = self.undo.pop()?;
         match command.apply(design) {
             Ok(inverse) => {
@@ -412,6 +480,7 @@ impl History {
 
     /// Redoes the last undone step; returns its label.
     pub fn redo(&mut self, design: &mut Design) -> Option<&'static str> {
+        self.merge_key = None;
         let (label, command) = self.redo.pop()?;
         match command.apply(design) {
             Ok(inverse) => {
@@ -440,6 +509,7 @@ impl History {
 
     /// Records that the design as it stands was saved.
     pub fn mark_saved(&mut self) {
+        self.merge_key = None;
         self.saved_at = Some(self.undo.len());
     }
 
@@ -537,6 +607,42 @@ mod tests {
         assert!(
             history.is_dirty(),
             "the saved state can no longer be reached"
+        );
+    }
+
+    #[test]
+    fn repeated_nudges_of_one_selection_are_one_undo_step() {
+        let original = abc();
+        let mut design = original.clone();
+        let mut history = History::new();
+        let a = design.services[0].uid;
+        let at = |x: f32| Command::MoveServices(vec![(a, Some(Position { x, y: 0.0 }))]);
+        for x in [10.0, 20.0, 30.0] {
+            history.apply_merging(&mut design, at(x), 7).unwrap();
+        }
+        assert_eq!(
+            design.services[0].position,
+            Some(Position { x: 30.0, y: 0.0 })
+        );
+        history.undo(&mut design).unwrap();
+        assert_eq!(design, original, "one undo takes back the whole run");
+        assert!(history.undo_label().is_none());
+
+        // Another key, an undo or a save in between starts a new step.
+        history.apply_merging(&mut design, at(10.0), 7).unwrap();
+        history.apply_merging(&mut design, at(20.0), 8).unwrap();
+        history.mark_saved();
+        history.apply_merging(&mut design, at(30.0), 8).unwrap();
+        history.undo(&mut design).unwrap();
+        assert_eq!(
+            design.services[0].position,
+            Some(Position { x: 20.0, y: 0.0 })
+        );
+        assert!(!history.is_dirty());
+        history.undo(&mut design).unwrap();
+        assert_eq!(
+            design.services[0].position,
+            Some(Position { x: 10.0, y: 0.0 })
         );
     }
 }

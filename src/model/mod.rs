@@ -4,8 +4,12 @@
 //! from a [`Design`]; the CLI and the simulator read it directly. Nothing here imports egui.
 
 pub mod edit;
+pub mod evidence;
 pub mod filter;
+pub mod fragment;
 pub mod properties;
+pub mod search;
+pub mod template;
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,8 +22,10 @@ pub const SUPPORTED_VERSIONS: &[u32] = &[1, 2];
 /// The file-format version this build writes.
 pub const CURRENT_VERSION: u32 = 2;
 
+pub use evidence::Evidence;
 pub use filter::EdgeFilter;
 pub use properties::Properties;
+pub use template::TemplateSource;
 
 /// What a service is. Decides its colour on the canvas and its simulated meaning.
 #[derive(
@@ -343,6 +349,22 @@ pub struct EventEdge {
     pub mode: EdgeMode,
     /// Which events take this edge; `None` lets every event through. Boxed: most edges have none.
     pub filter: Option<Box<EdgeFilter>>,
+    /// Why the edge exists (an imported template's construct); `None` for a drawn edge.
+    pub evidence: Option<Box<Evidence>>,
+}
+
+/// A loop the user marked as meant to be (a WebSocket reply to its caller), with the reason.
+/// Saved in the design; the analysis classes the cycle group of exactly these services as
+/// intentional, and `check` does not fail on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntentionalLoop {
+    /// The ids of the loop's services (the members of its cycle group), in any order.
+    #[schemars(length(min = 1))]
+    pub services: Vec<String>,
+    /// Why the loop is harmless.
+    #[schemars(length(min = 1))]
+    pub reason: String,
 }
 
 impl PartialEq for Service {
@@ -365,6 +387,7 @@ impl PartialEq for EventEdge {
             && self.event == other.event
             && self.mode == other.mode
             && self.filter == other.filter
+            && self.evidence == other.evidence
     }
 }
 
@@ -378,6 +401,7 @@ impl EventEdge {
             uid: EdgeUid::UNSET,
             mode: EdgeMode::Async,
             filter: None,
+            evidence: None,
         }
     }
 }
@@ -397,13 +421,22 @@ pub struct Design {
     pub edges: Vec<EventEdge>,
     /// The next uid to give out (services and edges share the counter).
     pub next_uid: u32,
+    /// Loops the user marked as meant to be.
+    pub intentional_loops: Vec<IntentionalLoop>,
+    /// The SAM/CloudFormation template the design was imported from, if it was (shared: undo
+    /// snapshots and clones do not copy it).
+    pub template: Option<Arc<TemplateSource>>,
 }
 
 /// Two designs are equal when what they hold is: uids and their counter are identity and
 /// bookkeeping.
 impl PartialEq for Design {
     fn eq(&self, other: &Design) -> bool {
-        self.name == other.name && self.services == other.services && self.edges == other.edges
+        self.name == other.name
+            && self.services == other.services
+            && self.edges == other.edges
+            && self.intentional_loops == other.intentional_loops
+            && self.template == other.template
     }
 }
 
@@ -540,6 +573,22 @@ impl Design {
         dedup_events(self.edges.iter().filter(|e| e.from == index))
     }
 
+    /// Every event name the design uses, once each: those its edges carry (in edge order),
+    /// then those only its gateway routes name. O(E + R) with a hash set.
+    pub fn event_names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.edges
+            .iter()
+            .map(|e| &*e.event)
+            .chain(
+                self.services
+                    .iter()
+                    .flat_map(|s| s.routes.iter().map(|r| r.event.as_str())),
+            )
+            .filter(|e| !e.is_empty() && seen.insert(*e))
+            .collect()
+    }
+
     /// The events a service consumes, deduplicated, in edge order.
     pub fn consumed_events(&self, index: ServiceIndex) -> Vec<&str> {
         dedup_events(self.edges.iter().filter(|e| e.to == index))
@@ -594,5 +643,14 @@ mod tests {
         design.connect("a", "c", "Y");
         assert_eq!(design.published_events(ServiceIndex(0)), vec!["X", "Y"]);
         assert_eq!(design.consumed_events(ServiceIndex(2)), vec!["X", "Y"]);
+        design.services[0].routes.push(Route {
+            route: "GET /x".into(),
+            event: "Z".into(),
+        });
+        design.services[0].routes.push(Route {
+            route: "GET /y".into(),
+            event: "X".into(),
+        });
+        assert_eq!(design.event_names(), vec!["X", "Y", "Z"]);
     }
 }

@@ -253,6 +253,48 @@ pub fn check_value(property: &KnownProperty, value: &Value) -> Result<(), (Strin
 
 pub use crate::diagnostics::json_type as type_name;
 
+/// A value as an editor shows it: a string as it is, anything else as compact JSON.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads what was typed into a property's field. `None` (an empty field) removes the key.
+///
+/// A known text property takes the text as it is; a known integer must be a whole number (its
+/// range is checked by [`check`] when the edit is applied). Any other key takes JSON when the
+/// text is JSON (`5`, `true`, `{"a": 1}`, `"5"`) and the text as a string otherwise.
+pub fn parse_text(known: Option<&KnownProperty>, text: &str) -> Result<Option<Value>, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    match known.map(|k| (k.key, k.ty)) {
+        Some((_, PropertyType::Text)) => Ok(Some(Value::String(trimmed.to_owned()))),
+        Some((key, PropertyType::Integer { min, max })) => match trimmed.parse::<i64>() {
+            Ok(n) => Ok(Some(Value::from(n))),
+            Err(_) => Err(format!(
+                "{key}: \"{trimmed}\" is not a whole number; type one from {min} to {max}"
+            )),
+        },
+        Some((key, PropertyType::Flag)) => match trimmed {
+            "true" => Ok(Some(Value::Bool(true))),
+            "false" => Ok(Some(Value::Bool(false))),
+            _ => Err(format!("{key}: type true or false")),
+        },
+        None => Ok(Some(
+            serde_json::from_str(trimmed).unwrap_or_else(|_| Value::String(trimmed.to_owned())),
+        )),
+    }
+}
+
+/// The known property of a kind with this key.
+pub fn known_property(kind: ServiceKind, key: &str) -> Option<&'static KnownProperty> {
+    known(kind).iter().find(|p| p.key == key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +339,31 @@ mod tests {
         let value = props(json!({"fifo": "yes"}));
         assert!(check(ServiceKind::Table, &value).is_empty());
         assert_eq!(check(ServiceKind::Queue, &value).len(), 1);
+    }
+
+    #[test]
+    fn typed_text_becomes_the_value_its_key_expects() {
+        let memory = known_property(ServiceKind::Function, "memory_mb");
+        assert_eq!(parse_text(memory, " 512 "), Ok(Some(json!(512))));
+        let error = parse_text(memory, "lots").unwrap_err();
+        assert!(
+            error.contains("memory_mb") && error.contains("128"),
+            "{error}"
+        );
+        assert_eq!(parse_text(memory, "  "), Ok(None));
+        let runtime = known_property(ServiceKind::Function, "runtime");
+        assert_eq!(parse_text(runtime, "42"), Ok(Some(json!("42"))));
+        let fifo = known_property(ServiceKind::Queue, "fifo");
+        assert_eq!(parse_text(fifo, "true"), Ok(Some(json!(true))));
+        assert!(parse_text(fifo, "yes").is_err());
+        assert_eq!(parse_text(None, "5"), Ok(Some(json!(5))));
+        assert_eq!(parse_text(None, "\"5\""), Ok(Some(json!("5"))));
+        assert_eq!(parse_text(None, "Active"), Ok(Some(json!("Active"))));
+        assert_eq!(
+            parse_text(None, r#"{"a": [1]}"#),
+            Ok(Some(json!({"a": [1]})))
+        );
+        assert_eq!(value_text(&json!("Active")), "Active");
+        assert_eq!(value_text(&json!({"a": 1})), r#"{"a":1}"#);
     }
 }

@@ -37,6 +37,7 @@
 //! Same design + scenario + seed gives the same trace and the same store, byte for byte: the
 //! only randomness (argon2 salts) comes from a seeded `StdRng`, and wall-clock time is never read.
 
+mod budget;
 mod handlers;
 pub mod scenario;
 pub mod store;
@@ -264,6 +265,11 @@ struct RequestState {
     /// A sink took it: 202 if nothing else answers.
     accepted: bool,
     response: Option<Response>,
+    /// Deliveries of its events scheduled and not handled yet: when none are left and it has
+    /// been responded to, nothing can touch it again.
+    live: u32,
+    /// Its response was given (or none is due: a schedule's firing).
+    responded: bool,
 }
 
 /// Where the scenario's request list is up to.
@@ -291,7 +297,22 @@ pub struct Simulation {
     next_entry: u64,
     pending: VecDeque<TraceEntry>,
     cursor: Option<Cursor>,
-    requests: Vec<RequestState>,
+    /// The requests from `first_request` on. A run that keeps its responses keeps them all; a
+    /// streaming run drops each from the front once it is done (see [`Simulation::streaming`]).
+    requests: VecDeque<RequestState>,
+    first_request: u32,
+    /// Whether done requests are kept ([`Simulation::responses`]) or handed out and dropped.
+    retain: bool,
+    /// Responses of dropped requests, in request order, until [`Simulation::take_responses`].
+    released: VecDeque<Response>,
+    /// Whether dropped requests' responses go to `released` or are only counted.
+    hand_out: bool,
+    /// Messages waiting in subscriber queues.
+    queued: usize,
+    /// The most requests, timed actions and queued messages held at once (from the budget).
+    hold_limit: usize,
+    /// Why the run stopped early ([`Simulation::stopped`]).
+    stopped: Option<(String, String)>,
     rng: StdRng,
     seed: u64,
     hashing: Hashing,
@@ -317,7 +338,24 @@ impl Simulation {
     /// gateway and every service the scenario names exists; reports all problems at once.
     /// O(V + E + requests).
     pub fn new(design: &Design, scenario: Scenario) -> Result<Simulation, ScenarioError> {
-        let mut problems = Vec::new();
+        Simulation::build(design, scenario, true)
+    }
+
+    /// [`Simulation::new`] for runs of any length: a request is dropped as soon as it is done
+    /// and its response handed to [`Simulation::take_responses`], so memory stays bounded by
+    /// the requests in flight and the store, not by the requests sent.
+    /// [`Simulation::responses`] then lists only the requests still in flight.
+    pub fn streaming(design: &Design, scenario: Scenario) -> Result<Simulation, ScenarioError> {
+        Simulation::build(design, scenario, false)
+    }
+
+    fn build(
+        design: &Design,
+        scenario: Scenario,
+        retain: bool,
+    ) -> Result<Simulation, ScenarioError> {
+        let mut problems =
+            budget::check(design, &scenario, retain, crate::limits::Budget::current());
         let mut nodes: Vec<Node> = design
             .services
             .iter()
@@ -526,8 +564,14 @@ impl Simulation {
             next_entry: 0,
             pending: VecDeque::new(),
             cursor: None,
-            // Bounded: a scenario of 10^8 requests should not reserve gigabytes up front.
-            requests: Vec::with_capacity(scenario.request_count().min(1 << 20) as usize),
+            requests: VecDeque::new(),
+            first_request: 0,
+            retain,
+            released: VecDeque::new(),
+            hand_out: true,
+            queued: 0,
+            hold_limit: budget::hold_limit(crate::limits::Budget::current()),
+            stopped: None,
             rng: StdRng::seed_from_u64(seed),
             seed,
             hashing,
@@ -601,6 +645,37 @@ impl Simulation {
         self.requests.iter().filter_map(|r| r.response.as_ref())
     }
 
+    /// Responses of the requests a streaming run has finished with since the last call, in
+    /// request order (see [`Simulation::streaming`]; a run that keeps its requests gives none).
+    pub fn take_responses(&mut self) -> impl Iterator<Item = Response> + '_ {
+        self.released.drain(..)
+    }
+
+    /// The state of request `request`, which is still kept.
+    fn request_mut(&mut self, request: u32) -> &mut RequestState {
+        &mut self.requests[(request - self.first_request) as usize]
+    }
+
+    fn next_request_id(&self) -> u32 {
+        self.first_request + self.requests.len() as u32
+    }
+
+    /// Drops done requests from the front, handing out their responses. Requests finish
+    /// roughly in order, so the requests kept are about those in flight.
+    fn release(&mut self) {
+        while let Some(front) = self.requests.front() {
+            if !front.responded || front.live > 0 {
+                break;
+            }
+            if let Some(state) = self.requests.pop_front() {
+                self.first_request += 1;
+                if self.hand_out {
+                    self.released.extend(state.response);
+                }
+            }
+        }
+    }
+
     /// How many responses had each status.
     pub fn status_counts(&self) -> &BTreeMap<u16, u64> {
         &self.status_counts
@@ -655,9 +730,23 @@ impl Simulation {
         }
     }
 
-    /// The run as the JSON the CLI prints: `{"responses", "trace", "store"}` plus the design
-    /// name, seed, hashing cost and notes.
+    /// The run as JSON: `{"responses", "trace", "store"}` plus the fields of
+    /// [`Simulation::report_header_json`]. The CLI writes the same fields as the run goes.
     pub fn report_json(&self, trace: &[TraceEntry]) -> Value {
+        let mut report = self.report_header_json();
+        if let Value::Object(fields) = &mut report {
+            fields.insert(
+                "responses".to_owned(),
+                json!(self.responses().collect::<Vec<_>>()),
+            );
+            fields.insert("trace".to_owned(), json!(trace));
+            fields.insert("store".to_owned(), self.store.to_json());
+        }
+        report
+    }
+
+    /// What a report says before its trace: the design name, seed, hashing cost and notes.
+    pub fn report_header_json(&self) -> Value {
         let cost = self.scenario.hash_cost;
         json!({
             "design": self.design_name,
@@ -670,10 +759,36 @@ impl Simulation {
                 "lowered": cost.is_lowered(),
             },
             "notes": self.notes,
-            "responses": self.responses().collect::<Vec<_>>(),
-            "trace": trace,
-            "store": self.store.to_json(),
         })
+    }
+
+    /// Why the run stopped before its end, if it did: more requests and events in flight at
+    /// once than the memory budget holds (see [`crate::limits`]).
+    pub fn stopped(&self) -> Option<(&str, &str)> {
+        self.stopped
+            .as_ref()
+            .map(|(message, hint)| (message.as_str(), hint.as_str()))
+    }
+
+    fn stop_over_budget(&mut self, held: usize) {
+        let budget = crate::limits::Budget::current();
+        let message = format!(
+            "the run stopped after {} ms of virtual time: {held} requests and events were in flight at once, more than the memory budget of {} holds (requests arrive faster than the design handles them)",
+            self.progress.now_us / 1000,
+            crate::limits::human_bytes(budget.bytes),
+        );
+        let hint = format!(
+            "raise the requests' \"delay_ms\" above the slowest service's latency, or {}",
+            budget.raise_hint(budget.bytes.saturating_mul(2))
+        );
+        self.stopped = Some((message, hint));
+        self.progress.finished = true;
+    }
+
+    /// Whether a streaming run hands out the responses of the requests it drops (the default)
+    /// or only counts them ([`Simulation::status_counts`]), as a load run does.
+    pub fn hand_out_responses(&mut self, hand_out: bool) {
+        self.hand_out = hand_out;
     }
 
     fn first_cursor(&self) -> Option<Cursor> {
@@ -731,6 +846,14 @@ impl Simulation {
 
     /// Processes one timed action; false when none is left.
     fn advance(&mut self, record: bool) -> bool {
+        if self.stopped.is_some() {
+            return false;
+        }
+        let held = self.requests.len() + self.heap.len() + self.queued;
+        if held > self.hold_limit {
+            self.stop_over_budget(held);
+            return false;
+        }
         let Some(Timed { at_us, action, .. }) = self.heap.pop() else {
             self.progress.finished = true;
             return false;
@@ -750,6 +873,7 @@ impl Simulation {
                     }
                     let node = &mut self.nodes[to as usize];
                     node.queue.push_back(message);
+                    self.queued += 1;
                     if record {
                         let message = node.queue.back().cloned();
                         let waiting = node.queue.len();
@@ -771,6 +895,7 @@ impl Simulation {
             Action::Ready { service } => {
                 let node = &mut self.nodes[service as usize];
                 if let Some(message) = node.queue.pop_front() {
+                    self.queued -= 1;
                     self.handle(service, message, record);
                     let node = &self.nodes[service as usize];
                     if !node.queue.is_empty() {
@@ -786,6 +911,9 @@ impl Simulation {
                 cause,
             } => self.respond(request, status, body, cause, record),
             Action::Fire { service, at_ms } => self.fire(service, at_ms, record),
+        }
+        if !self.retain {
+            self.release();
         }
         if self.heap.is_empty() {
             self.progress.finished = true;
@@ -803,10 +931,10 @@ impl Simulation {
         let route = Arc::clone(&template.route);
         let (gateway, event_id) = self.routes[cursor.index];
         let event = Arc::clone(&self.events[event_id as usize]);
-        let request = self.requests.len() as u32;
+        let request = self.next_request_id();
         let entry = self.entry_id();
         let latency = self.nodes[gateway as usize].latency_us;
-        self.requests.push(RequestState {
+        self.requests.push_back(RequestState {
             route: Arc::clone(&route),
             gateway,
             sent_at_us: now,
@@ -815,6 +943,8 @@ impl Simulation {
             answered: false,
             accepted: false,
             response: None,
+            live: 0,
+            responded: false,
         });
         self.progress.requests_sent += 1;
         let message = Message {
@@ -834,7 +964,7 @@ impl Simulation {
             now + latency,
             record,
         );
-        let state = &mut self.requests[request as usize];
+        let state = self.request_mut(request);
         state.outstanding = count;
         state.events = count;
         if count == 0 {
@@ -876,10 +1006,10 @@ impl Simulation {
     /// A schedule fires: it publishes on all its out-edges, like a request nobody answers.
     fn fire(&mut self, service: u32, at_ms: u64, record: bool) {
         let now = self.progress.now_us;
-        let request = self.requests.len() as u32;
+        let request = self.next_request_id();
         let entry = self.entry_id();
         let id = self.nodes[service as usize].id.clone();
-        self.requests.push(RequestState {
+        self.requests.push_back(RequestState {
             route: Arc::from(format!("schedule {id}")),
             gateway: service,
             sent_at_us: now,
@@ -889,6 +1019,8 @@ impl Simulation {
             answered: true,
             accepted: false,
             response: None,
+            live: 0,
+            responded: true,
         });
         let payload = Arc::new(json!({"schedule": id, "at_ms": at_ms}));
         let message = Message {
@@ -901,7 +1033,7 @@ impl Simulation {
             hops: 0,
         };
         let (count, names) = self.publish(service, Select::All, &payload, &message, now, record);
-        self.requests[request as usize].events = count;
+        self.request_mut(request).events = count;
         if record {
             let outcome = if count == 0 {
                 "fired; no edge leaves it".to_owned()
@@ -987,6 +1119,7 @@ impl Simulation {
             self.schedule(deliver_at, Action::Deliver { to, message });
             count += 1;
         }
+        self.request_mut(template.request).live += count;
         (count, names)
     }
 
@@ -996,10 +1129,12 @@ impl Simulation {
         let latency = self.nodes[index].latency_us;
         self.nodes[index].busy_until_us = now + latency;
         let entry = self.entry_id();
-        let request = message.request as usize;
+        let request = message.request;
+        let state = self.request_mut(request);
+        state.live = state.live.saturating_sub(1);
 
         let over_budget =
-            message.hops >= MAX_HOPS || self.requests[request].events >= MAX_EVENTS_PER_REQUEST;
+            message.hops >= MAX_HOPS || self.request_mut(request).events >= MAX_EVENTS_PER_REQUEST;
         let handled = if over_budget {
             Handled {
                 response: Some((
@@ -1046,10 +1181,10 @@ impl Simulation {
         let behavior = self.nodes[index].behavior;
         let mut answered_here = false;
         if message.reply {
-            let state = &mut self.requests[request];
-            state.outstanding = state.outstanding.saturating_sub(1);
             // A bucket that stored the object has taken the request, as a sink does.
             let takes = behavior == Behavior::Sink || self.nodes[index].kind == ServiceKind::Bucket;
+            let state = self.request_mut(request);
+            state.outstanding = state.outstanding.saturating_sub(1);
             if takes && handled.failure.is_none() {
                 state.accepted = true;
             } else if let Some((status, body)) = &handled.response
@@ -1061,7 +1196,7 @@ impl Simulation {
             }
         }
         // Events published while the request is unanswered may still answer it (forwarding).
-        let still_open = message.reply && !self.requests[request].answered;
+        let still_open = message.reply && !self.request_mut(request).answered;
         let template = Message {
             reply: still_open,
             cause: entry,
@@ -1110,7 +1245,7 @@ impl Simulation {
                 record,
             ),
         };
-        let state = &mut self.requests[request];
+        let state = self.request_mut(request);
         state.events = state.events.saturating_add(count);
         if still_open {
             state.outstanding += count;
@@ -1204,7 +1339,7 @@ impl Simulation {
 
     /// Marks a request answered and schedules its response at `at_us`.
     fn answer(&mut self, request: u32, status: u16, body: Arc<Value>, cause: u64, at_us: u64) {
-        self.requests[request as usize].answered = true;
+        self.request_mut(request).answered = true;
         self.schedule(
             at_us,
             Action::Respond {
@@ -1247,7 +1382,7 @@ impl Simulation {
         let now = self.progress.now_us;
         let entry = self.entry_id();
         let keep = self.keep_bodies;
-        let state = &mut self.requests[request as usize];
+        let state = self.request_mut(request);
         let latency_us = now.saturating_sub(state.sent_at_us);
         let route = Arc::clone(&state.route);
         let gateway = state.gateway;
@@ -1268,7 +1403,7 @@ impl Simulation {
                 duration_us: latency_us,
             });
         }
-        self.requests[request as usize].response = Some(Response {
+        self.request_mut(request).response = Some(Response {
             request: request.into(),
             route,
             status,
@@ -1279,6 +1414,7 @@ impl Simulation {
             },
             latency_us,
         });
+        self.request_mut(request).responded = true;
         *self.status_counts.entry(status).or_insert(0) += 1;
         self.progress.responses += 1;
     }

@@ -150,23 +150,25 @@ fn problems_message(origin: &str, problems: &[Problem]) -> String {
 
 /// Reads a scenario from a file, or from standard input when `path` is `-`.
 pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
-    use std::io::Read;
     let stdin = path.as_os_str() == "-";
     let origin = if stdin {
         "<stdin>".to_owned()
     } else {
         path.display().to_string()
     };
-    let mut bytes = Vec::new();
-    let read = if stdin {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::read(path).map(|b| bytes = b)
-    };
-    read.map_err(|source| LoadError::Io {
+    // A scenario is parsed into values whole; it is a few requests with repeat counts, so a
+    // quarter of what a design may take is plenty.
+    let limit = crate::limits::Budget::current().whole_read_bytes() / 4;
+    let io = |source| LoadError::Io {
         origin: origin.clone(),
         source,
-    })?;
+    };
+    let bytes = if stdin {
+        crate::io::whole::read_checked(std::io::stdin().lock(), &origin, limit, "a scenario")?
+    } else {
+        let file = std::fs::File::open(path).map_err(io)?;
+        crate::io::whole::read_checked(file, &origin, limit, "a scenario")?
+    };
     parse_scenario(&bytes, &origin)
 }
 

@@ -507,3 +507,39 @@ fn a_schedule_fires_at_the_times_the_scenario_gives() {
         "{error}"
     );
 }
+
+#[test]
+fn a_streaming_run_gives_the_same_responses_and_keeps_only_what_is_in_flight() {
+    let scenario = cheap(parse(json!({
+        "seed": 3, "repeat": 50,
+        "requests": [
+            {"route": "POST /register", "body": {"name": "u{n}", "email": "u{n}@example.com", "password": "correct horse battery"}},
+            {"route": "POST /login", "body": {"name": "u{n}", "password": "correct horse battery"}},
+            {"route": "POST /login", "body": {"name": "nobody", "password": "wrong one here"}},
+        ]
+    })));
+    let design = crate::builtin_design();
+    let mut kept = Simulation::new(&design, scenario.clone()).unwrap();
+    let kept_trace = kept.run_to_end();
+    let expected: Vec<Response> = kept.responses().cloned().collect();
+    assert_eq!(expected.len(), 150);
+
+    let mut streamed = Simulation::streaming(&design, scenario).unwrap();
+    let mut trace = Vec::new();
+    let mut responses = Vec::new();
+    let mut most_kept = 0;
+    while let Some(entry) = streamed.step() {
+        trace.push(entry);
+        most_kept = most_kept.max(streamed.requests.len());
+        responses.extend(streamed.take_responses());
+    }
+    responses.extend(streamed.take_responses());
+    assert_eq!(trace, kept_trace, "the same trace");
+    assert_eq!(responses, expected, "the same responses, in request order");
+    assert!(
+        streamed.requests.is_empty(),
+        "every request is dropped at the end"
+    );
+    assert!(most_kept <= 3, "{most_kept} requests kept at once");
+    assert_eq!(streamed.status_counts(), kept.status_counts());
+}

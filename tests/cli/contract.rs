@@ -89,6 +89,18 @@ fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
             ],
             expect(2, false, true),
         ),
+        // export: the template on stdout; what SAM cannot say as notes on stderr.
+        (vec!["export", &clean], expect(0, true, false)),
+        (vec!["export", &loops], expect(0, true, false)),
+        (vec!["export", bad], expect(2, false, true)),
+        (
+            vec!["export", &clean, "-o", out_file.to_str().unwrap()],
+            expect(0, false, false),
+        ),
+        (
+            vec!["export", &clean, "--format", "terraform"],
+            expect(2, false, true),
+        ),
         (vec!["schema"], expect(0, true, false)),
         // render: the picture is the output; cycles go to stderr as for plan.
         (vec!["render", &clean], expect(0, true, false)),
@@ -135,10 +147,11 @@ fn with_stdout(redirect: &str, args: &[&str]) -> std::process::Output {
 #[test]
 fn a_closed_or_full_stdout_is_exit_2_with_a_message_for_every_subcommand() {
     let clean = s("register_login.json");
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 6] = [
         &["check", &clean],
         &["check", &clean, "--format", "json"],
         &["plan", &clean],
+        &["export", &clean],
         &["simulate", &clean],
         &["schema"],
     ];

@@ -12,6 +12,8 @@ use crate::gui::view::CanvasView;
 const MINIMAP: egui::Vec2 = vec2(200.0, 130.0);
 /// Most boxes the minimap draws one by one; beyond, every k-th (it is a sketch).
 const MINIMAP_BOXES: usize = 4000;
+/// Designs with fewer services get no minimap.
+const MINIMAP_MIN_SERVICES: usize = 12;
 /// Zoom a design opens at when fitting all of it would cut its names.
 pub const READABLE_ZOOM: f32 = 0.75;
 
@@ -74,7 +76,11 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
         return used;
     };
     let visible = state.camera.visible_canvas(viewport);
-    if visible.contains_rect(bounds) || viewport.width() < 2.5 * MINIMAP.x {
+    // A handful of boxes needs no map (and the map would cover some of them).
+    if visible.contains_rect(bounds)
+        || view.centers().len() < MINIMAP_MIN_SERVICES
+        || viewport.width() < 2.5 * MINIMAP.x
+    {
         return used;
     }
     let map = Rect::from_min_size(viewport.max - MINIMAP - vec2(10.0, 10.0), MINIMAP);

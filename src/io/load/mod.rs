@@ -11,25 +11,25 @@
 //! 12 bytes during the load and the whole design is never held twice.
 
 use std::hash::BuildHasher;
-use std::io::Read;
 use std::sync::Arc;
 
 use serde::de::Deserializer;
 
 mod intern;
 mod visit;
+pub(crate) mod whole;
 
 use intern::{BATCH, Batch, Interner, Item, Span, Tables};
 use visit::TopVisitor;
-pub(super) use visit::{parse_filter, property_problems};
+pub(super) use visit::{parse_evidence, parse_filter, parse_intentional_loops, property_problems};
 
 use super::fast::{Stop, Window};
 pub(super) use crate::diagnostics::cut;
 use crate::diagnostics::{closest, strip_position};
 use crate::io::{LoadError, Problem};
 use crate::model::{
-    CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, SUPPORTED_VERSIONS, Service,
-    ServiceIndex, ServiceKind, ServiceUid,
+    CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Evidence, IntentionalLoop,
+    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid, TemplateSource,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -54,7 +54,7 @@ pub fn parse_design_owned(text: Vec<u8>, origin: &str) -> Result<Design, LoadErr
 }
 
 /// [`parse_design_owned`] with the file-format version.
-pub(super) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
+pub(crate) fn parse_versioned(text: Vec<u8>, origin: &str) -> Result<(Design, u32), LoadError> {
     let loader = read(&text, origin, text.len() >= THREADED_FROM)?;
     drop(text);
     loader.finish(origin)
@@ -69,11 +69,12 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<(Design,
     };
     let mut file = std::fs::File::open(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
+    let limit = crate::limits::Budget::current().whole_read_bytes();
     if !metadata.is_file() {
-        // A pipe or device (`<(cat design.json)`, `/dev/stdin`) cannot be read twice, and the
-        // fallback below reads again: take it whole, as standard input is.
-        let mut text = Vec::new();
-        file.read_to_end(&mut text).map_err(io)?;
+        // A pipe or device (`<(cat design.json)`, `/dev/stdin`, `/dev/zero`) cannot be read
+        // twice, and the fallback below reads again: take it whole, as standard input is,
+        // within the budget and stopping at the first byte that is not JSON.
+        let text = whole::read_checked(file, origin, limit, "a design")?;
         return parse_versioned(text, origin);
     }
     let size = metadata.len();
@@ -87,6 +88,18 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<(Design,
         Ok(loader) => return loader.finish(origin),
         Err(Stop::Io(error)) => return Err(io(error)),
         Err(Stop::Unusual) => {}
+    }
+    // The general reader needs the whole text. A file that is not JSON (a gigabyte of zeros,
+    // a sparse terabyte, JSON followed by garbage) is refused at its first bad byte by a pass
+    // that holds nothing; only well-formed JSON within the budget is read whole.
+    whole::check_syntax(std::fs::File::open(path).map_err(io)?, origin)?;
+    if size > limit {
+        return Err(whole::too_large(
+            origin,
+            whole::Source::File(size),
+            limit,
+            "a design",
+        ));
     }
     let text = std::fs::read(path).map_err(io)?;
     let loader = read_with(&text, origin, threaded, false, Window::STREAM)?;
@@ -159,6 +172,9 @@ fn run<E>(
     size: usize,
     parse: impl FnOnce(&mut Loader) -> Result<(), E>,
 ) -> Result<Loader, E> {
+    // The size is what the file claims (a sparse file claims a terabyte): reserve for at most
+    // a gigabyte of text, which real designs do not reach.
+    let size = size.min(1 << 30);
     let mut loader = Loader::default();
     // The loader hashes the strings it stages with the tables' own hasher.
     let mut tables = Tables::new(loader.hasher.clone());
@@ -232,19 +248,33 @@ impl super::fast::Sink for Loader {
         });
         self.push(Item::Service(span));
     }
-    fn edge(&mut self, fields: [(usize, &str); 3], mode: EdgeMode, filter: Option<EdgeFilter>) {
+    fn edge(&mut self, fields: [(usize, &str); 3], extra: super::fast::EdgeExtra) {
         let mut spans = [Span::NONE; 3];
         for (field, text) in fields {
             spans[field] = self.stage(text);
         }
-        if mode != EdgeMode::Async || filter.is_some() {
+        let (mode, filter, evidence) = extra;
+        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() {
             let at = self.edge_count;
             self.newer(|| format!("edges[{at}]"));
         }
-        self.edge_extra(mode, filter);
+        self.edge_extra(mode, filter, evidence);
         self.push(Item::Edge(spans));
     }
+    fn intentional_loops(&mut self, loops: Vec<IntentionalLoop>) {
+        self.newer(|| "intentional_loops".to_owned());
+        self.intentional_loops = loops;
+    }
 }
+
+/// An edge's place in the edge list with its mode, filter and evidence (kept only for an edge
+/// that has one of them).
+type EdgeExtra = (
+    usize,
+    EdgeMode,
+    Option<Box<EdgeFilter>>,
+    Option<Box<Evidence>>,
+);
 
 #[derive(Default)]
 struct Loader {
@@ -266,10 +296,14 @@ struct Loader {
     edge_count: usize,
     /// The path of the first field that version 1 did not have (an error in a version 1 file).
     newer_field: Option<String>,
-    /// The mode and filter of each edge that has either, by place in the edge list.
-    edge_extras: Vec<(usize, EdgeMode, Option<Box<EdgeFilter>>)>,
+    /// The mode, filter and evidence of each edge that has one, by place in the edge list.
+    edge_extras: Vec<EdgeExtra>,
+    /// The loops marked intentional (their ids checked in `finish`).
+    intentional_loops: Vec<IntentionalLoop>,
     /// Hashes staged strings (the same hasher as the tables').
     hasher: foldhash::fast::RandomState,
+    /// The template the design was imported from (only the general reader reads it).
+    template: Option<TemplateSource>,
 }
 
 impl Loader {
@@ -291,11 +325,21 @@ impl Loader {
         }
     }
 
-    /// Notes the mode and filter of the edge about to be queued (kept only when not the default).
-    fn edge_extra(&mut self, mode: EdgeMode, filter: Option<EdgeFilter>) {
-        if mode != EdgeMode::Async || filter.is_some() {
-            self.edge_extras
-                .push((self.edge_count, mode, filter.map(Box::new)));
+    /// Notes the mode, filter and evidence of the edge about to be queued (kept only when not
+    /// the default).
+    fn edge_extra(
+        &mut self,
+        mode: EdgeMode,
+        filter: Option<EdgeFilter>,
+        evidence: Option<Evidence>,
+    ) {
+        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() {
+            self.edge_extras.push((
+                self.edge_count,
+                mode,
+                filter.map(Box::new),
+                evidence.map(Box::new),
+            ));
         }
         self.edge_count += 1;
     }
@@ -476,6 +520,26 @@ impl Loader {
         }
         // Unknown ends past the listed ones still count towards "and N more".
         self.problem_count += unknown_count;
+        if !self.intentional_loops.is_empty() {
+            let ids: std::collections::HashSet<&str> =
+                self.services.iter().map(|s| s.id.as_str()).collect();
+            let mut unknown = Vec::new();
+            for (at, mark) in self.intentional_loops.iter().enumerate() {
+                for (i, id) in mark.services.iter().enumerate() {
+                    if !ids.contains(id.as_str()) {
+                        unknown.push((format!("intentional_loops[{at}].services[{i}]"), cut(id)));
+                    }
+                }
+            }
+            drop(ids);
+            for (path, id) in unknown {
+                self.problem(
+                    path,
+                    format!("unknown service \"{id}\""),
+                    "name the services of the loop by their ids",
+                );
+            }
+        }
 
         if self.problem_count > 0 {
             let more = self.problem_count - self.problems.len();
@@ -488,11 +552,12 @@ impl Loader {
         for (uid, service) in self.services.iter_mut().enumerate() {
             service.uid = ServiceUid(uid as u32);
         }
-        for (position, mode, filter) in self.edge_extras {
+        for (position, mode, filter, evidence) in self.edge_extras {
             // Every edge resolved (there were no problems), so places are file places.
             let edge = &mut edges[position];
             edge.mode = mode;
             edge.filter = filter;
+            edge.evidence = evidence;
         }
         let next_uid = (self.services.len() + edges.len()) as u32;
         let mut design = Design {
@@ -500,6 +565,8 @@ impl Loader {
             services: self.services,
             edges,
             next_uid,
+            intentional_loops: self.intentional_loops,
+            template: self.template.map(Arc::new),
         };
         if version == 1 {
             migrate_v1(&mut design);
@@ -574,6 +641,7 @@ fn resolve_edges(
                 uid: EdgeUid((first_uid + offset + at) as u32),
                 mode: EdgeMode::Async,
                 filter: None,
+                evidence: None,
             };
         }
     }

@@ -10,11 +10,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use super::intern::Span;
 use super::{Item, Loader, cut};
 use crate::io::Problem;
-use crate::io::format::{EDGE_FIELDS, SERVICE_FIELDS, TOP_FIELDS};
+use crate::io::format::{EDGE_FIELDS, SERVICE_FIELDS, TEMPLATE_FIELDS, TOP_FIELDS};
 use crate::io::strict::StrictValue;
 use crate::model::{
     Behavior, CURRENT_VERSION, EdgeFilter, EdgeMode, Position, Properties, Route, Service,
-    ServiceKind,
+    ServiceKind, TemplateSource,
 };
 
 /// A JSON value reduced to what validation needs, borrowing strings where it can.
@@ -119,6 +119,52 @@ fn expect_str<'de>(
     }
 }
 
+/// Checks the `template` an imported design keeps: two objects, `document` and `derived`.
+/// Their insides are the template's own business (export reads them leniently).
+fn template(loader: &mut Loader, value: serde_json::Value) -> Option<TemplateSource> {
+    let serde_json::Value::Object(mut fields) = value else {
+        let found = crate::diagnostics::json_type(&value);
+        loader.problem(
+            "template",
+            format!("expected an object, found {found}"),
+            "write {\"document\": {..}, \"derived\": {..}}, or remove \"template\" (import writes it)",
+        );
+        return None;
+    };
+    let mut problems = 0;
+    for key in fields.keys() {
+        if !TEMPLATE_FIELDS.contains(&key.as_str()) {
+            problems += 1;
+            loader.problem(
+                format!("template.{}", cut(key)),
+                format!("unknown field \"{}\"", cut(key)),
+                format!("the template takes {}", TEMPLATE_FIELDS.join(", ")),
+            );
+        }
+    }
+    let mut part = |name: &str| match fields.remove(name) {
+        Some(value @ serde_json::Value::Object(_)) => Some(value),
+        other => {
+            let found = other
+                .as_ref()
+                .map_or("nothing", crate::diagnostics::json_type);
+            loader.problem(
+                format!("template.{name}"),
+                format!("expected an object, found {found}"),
+                "import the template again to rebuild it",
+            );
+            None
+        }
+    };
+    let (document, derived) = (part("document"), part("derived"));
+    match (document, derived) {
+        (Some(document), Some(derived)) if problems == 0 => {
+            Some(TemplateSource { document, derived })
+        }
+        _ => None,
+    }
+}
+
 pub(super) struct TopVisitor<'l> {
     pub(super) loader: &'l mut Loader,
 }
@@ -171,6 +217,23 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                     loader,
                     list: List::Edges,
                 })?,
+                "intentional_loops" => {
+                    loader.newer(|| "intentional_loops".to_owned());
+                    let StrictValue(value) = map.next_value()?;
+                    match parse_intentional_loops(value) {
+                        Ok(loops) => loader.intentional_loops = loops,
+                        Err(message) => loader.problem(
+                            "intentional_loops",
+                            message,
+                            "write it as [{\"services\": [\"api\", \"reply\"], \"reason\": \"the reply goes back to the caller\"}]",
+                        ),
+                    }
+                }
+                "template" => {
+                    let StrictValue(value) = map.next_value()?;
+                    loader.newer(|| "template".to_owned());
+                    loader.template = template(loader, value);
+                }
                 other => {
                     loader.problem(
                         cut(other),
@@ -358,7 +421,7 @@ impl ItemSeed<'_> {
                 self.loader.push(Item::Service(Span::NONE));
             }
             List::Edges => {
-                self.loader.edge_extra(EdgeMode::Async, None);
+                self.loader.edge_extra(EdgeMode::Async, None, None);
                 self.loader.push(Item::Edge([Span::NONE; 3]))
             }
         }
@@ -629,6 +692,46 @@ pub(in crate::io) fn parse_filter(value: serde_json::Value) -> Result<EdgeFilter
     Ok(filter)
 }
 
+/// The loops marked intentional, from their JSON value, checked for shape (that the ids name
+/// services is checked once every service is read).
+pub(in crate::io) fn parse_intentional_loops(
+    value: serde_json::Value,
+) -> Result<Vec<crate::model::IntentionalLoop>, String> {
+    if !value.is_array() {
+        let found = crate::model::properties::type_name(&value);
+        return Err(format!("expected a list, found {found}"));
+    }
+    let loops = serde_json::from_value::<Vec<crate::model::IntentionalLoop>>(value)
+        .map_err(|error| format!("invalid intentional loop: {error}"))?;
+    for (at, mark) in loops.iter().enumerate() {
+        if mark.services.is_empty() {
+            return Err(format!(
+                "[{at}].services is empty: name the loop's services"
+            ));
+        }
+        if mark.reason.trim().is_empty() {
+            return Err(format!(
+                "[{at}].reason is empty: say why the loop is meant to be"
+            ));
+        }
+    }
+    Ok(loops)
+}
+
+/// An edge's evidence from its JSON value, checked.
+pub(in crate::io) fn parse_evidence(
+    value: serde_json::Value,
+) -> Result<crate::model::Evidence, String> {
+    if !value.is_object() {
+        let found = crate::model::properties::type_name(&value);
+        return Err(format!("expected an object, found {found}"));
+    }
+    let evidence = serde_json::from_value::<crate::model::Evidence>(value)
+        .map_err(|error| format!("invalid evidence: {error}"))?;
+    evidence.check()?;
+    Ok(evidence)
+}
+
 /// The problems of a service's properties, each with its key as the path.
 pub(in crate::io) fn property_problems(
     kind: ServiceKind,
@@ -651,7 +754,7 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let item = &mut self.0;
         let (mut from, mut to, mut event) = (None, None, None);
-        let (mut mode, mut filter) = (EdgeMode::Async, None);
+        let (mut mode, mut filter, mut evidence) = (EdgeMode::Async, None, None);
         let mut broken = false;
         let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
@@ -695,6 +798,20 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
                     }
                     continue;
                 }
+                "evidence" => {
+                    let path = item.lazy_path("evidence");
+                    item.loader.newer(path);
+                    let StrictValue(value) = map.next_value()?;
+                    match parse_evidence(value) {
+                        Ok(parsed) => evidence = Some(parsed),
+                        Err(message) => item.loader.problem(
+                            item.path("evidence"),
+                            message,
+                            "write it as {\"construct\": \"Events.Upload (S3)\", \"role\": \"trigger\"}; role is trigger, write or retry",
+                        ),
+                    }
+                    continue;
+                }
                 other => {
                     let other = other.to_owned();
                     map.next_value::<IgnoredAny>()?;
@@ -729,7 +846,7 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
         if event.is_none() && !broken {
             item.missing("event", "name the event this edge carries");
         }
-        item.loader.edge_extra(mode, filter);
+        item.loader.edge_extra(mode, filter, evidence);
         match (from, to, event) {
             (Some(from), Some(to), Some(event)) if !broken => {
                 item.loader.push(Item::Edge([from, to, event]));
