@@ -8,7 +8,9 @@
 //! | [`simulation`] | discrete-event runs: event bus (modes, filters, rules), tables and buckets, behaviours, schedules, scenarios, trace | `model`, `diagnostics` |
 //! | [`template`] | SAM/CloudFormation templates: YAML with tags and positions, import with evidence; export as a deployable SAM template and the round trip of an imported one | `model`, `analysis` |
 //! | [`diagnostics`] | located problems, their rendering, did-you-mean | std |
+//! | [`geometry`] | layered auto-layout, edge routing around boxes, label placement: what the canvas and `render` draw (no egui) | `model`, `analysis` |
 //! | [`io`] | the design file: streaming validated load, atomic save, JSON Schema | `model` |
+//! | [`render`] | pictures from the geometry: SVG (tool-readable), PNG through resvg (no egui) | `model`, `analysis`, `geometry` |
 //! | [`limits`] | the memory budget that bounds what a command may hold | std |
 //! | [`recovery`] | recovery copies of unsaved work: write, list, load, remove (no egui) | `model`, `io` |
 //! | [`cli`] | argument parsing and headless subcommands | everything but `gui` |
@@ -22,6 +24,7 @@ pub mod analysis;
 pub mod build_info;
 pub mod cli;
 pub mod diagnostics;
+pub mod geometry;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
@@ -30,6 +33,7 @@ pub mod model;
 pub mod plan;
 pub mod platform;
 pub mod recovery;
+pub mod render;
 pub mod simulation;
 pub mod template;
 

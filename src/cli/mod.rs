@@ -11,6 +11,7 @@ mod export;
 mod import;
 mod input;
 mod plan;
+mod render;
 mod simulate;
 mod stdout;
 
@@ -59,6 +60,11 @@ pub enum Command {
     /// Exit codes: 0 plan written, 1 plan written but the design has cycles (listed on
     /// stderr), 2 the input could not be read or is invalid (nothing on stdout).
     Plan(plan::PlanArgs),
+    /// Draw a design as a picture (SVG, or PNG with `-o FILE.png`), as the canvas shows it.
+    ///
+    /// Exit codes: 0 picture written, 1 picture written but the design has cycles (listed on
+    /// stderr), 2 the input could not be read or is invalid, or the picture not written.
+    Render(render::RenderArgs),
     /// Export a deployable AWS SAM template (YAML) of a design.
     ///
     /// A design imported from a template is written over that template, keeping what the
@@ -83,6 +89,7 @@ pub fn run(command: Command) -> ExitCode {
     let code = match command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Simulate(args) => simulate::run(&args),
@@ -133,6 +140,43 @@ pub(crate) fn shown(text: &str) -> String {
 pub(crate) fn shown_path(design: &Design, path: &[crate::model::ServiceIndex]) -> String {
     let ids: Vec<String> = path.iter().map(|&s| shown(design.id(s))).collect();
     ids.join(" -> ")
+}
+
+/// Prints a design's cycles on stderr (`error: FILE has N cycles; WRITTEN`, each cycle, a hint)
+/// and returns exit code 1: the output was written, but the design has cycles.
+pub(crate) fn report_cycles(
+    file: &Path,
+    design: &Design,
+    analysis: &crate::analysis::Analysis,
+    written: &str,
+) -> u8 {
+    use std::io::Write;
+    // As `check`: loops the user marked as meant to be do not fail the command.
+    let loops = crate::analysis::classify(design, analysis);
+    if loops
+        .iter()
+        .all(|l| l.class == crate::analysis::LoopClass::Intentional)
+    {
+        return EXIT_OK;
+    }
+    let mut err = std::io::stderr().lock();
+    let count = analysis.cycles.len();
+    let _ = writeln!(
+        err,
+        "error: {} has {count} cycle{}; {written}",
+        shown(&file.display().to_string()),
+        if count == 1 { "" } else { "s" }
+    );
+    for (i, cycle) in analysis.cycles.iter().enumerate() {
+        let _ = writeln!(
+            err,
+            "  cycle {}: {}",
+            i + 1,
+            shown_path(design, &cycle.path)
+        );
+    }
+    let _ = writeln!(err, "  hint: remove or redirect one edge of each cycle");
+    EXIT_CYCLES
 }
 
 /// Prints the analysis of the built-in design: what `event-architect` does without a window.

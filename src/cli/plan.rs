@@ -1,10 +1,10 @@
 //! `event-architect plan`: write an execution plan.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
-use super::{EXIT_CYCLES, EXIT_OK, load, shown, shown_path, stdout};
+use super::{EXIT_OK, load, stdout};
 use crate::plan::{PlanFormat, analyze_with_events, write_plan_with};
 
 /// Arguments of `plan`.
@@ -41,30 +41,10 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     if analysis.is_acyclic() {
         return EXIT_OK;
     }
-    // As `check`: loops the user marked as meant to be do not fail the plan.
-    let loops = crate::analysis::classify(&design, &analysis);
-    if loops
-        .iter()
-        .all(|l| l.class == crate::analysis::LoopClass::Intentional)
-    {
-        return EXIT_OK;
-    }
-    let mut err = io::stderr().lock();
-    let count = analysis.cycles.len();
-    let _ = writeln!(
-        err,
-        "error: {} has {count} cycle{}; the plan was written with each cycle as one step",
-        shown(&args.file.display().to_string()),
-        if count == 1 { "" } else { "s" }
-    );
-    for (i, cycle) in analysis.cycles.iter().enumerate() {
-        let _ = writeln!(
-            err,
-            "  cycle {}: {}",
-            i + 1,
-            shown_path(&design, &cycle.path)
-        );
-    }
-    let _ = writeln!(err, "  hint: remove or redirect one edge of each cycle");
-    EXIT_CYCLES
+    super::report_cycles(
+        &args.file,
+        &design,
+        &analysis,
+        "the plan was written with each cycle as one step",
+    )
 }

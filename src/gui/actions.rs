@@ -51,6 +51,8 @@ pub enum Action {
     Export,
     /// File > Export SAM template...
     ExportSam,
+    /// File > Export picture... (SVG or PNG).
+    ExportPicture,
     /// A path was chosen for a file purpose.
     PathChosen(FilePurpose, PathBuf),
     /// View > Fit.
@@ -146,6 +148,7 @@ impl App {
             Action::SaveAs => self.choose_path(ctx, FilePurpose::SaveAs { then: None }),
             Action::Export => self.choose_path(ctx, FilePurpose::Export),
             Action::ExportSam => self.choose_path(ctx, FilePurpose::ExportSam),
+            Action::ExportPicture => self.choose_path(ctx, FilePurpose::ExportPicture),
             Action::PathChosen(purpose, path) => match purpose {
                 FilePurpose::Open | FilePurpose::Import => self.open(&path),
                 FilePurpose::SaveAs { then } => {
@@ -157,26 +160,26 @@ impl App {
                 }
                 FilePurpose::Export => self.export(&path),
                 FilePurpose::ExportSam => self.export_sam(&path),
+                FilePurpose::ExportPicture => {
+                    let (design, analysis) = (&self.doc.design, &self.doc.analysis);
+                    match super::picture::export(&path, design, analysis, self.view.drawing()) {
+                        Ok(status) => self.set_status(status),
+                        Err(error) => self.set_error(error),
+                    }
+                }
             },
             Action::Fit => self.frame(None),
             Action::AutoLayout => {
-                let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
-                let moves = positions
-                    .into_iter()
-                    .zip(&self.doc.design.services)
-                    .filter(|(p, s)| s.position != Some(*p))
-                    .map(|(p, s)| (s.uid, Some(p)))
-                    .collect::<Vec<_>>();
-                if moves.is_empty() {
-                    self.set_status("Auto-layout: every box is already in its place");
-                } else if self.apply(Command::MoveServices(moves)) {
-                    self.set_status(format!(
-                        "Auto-layout: {} stages, left to right (Undo puts the boxes back)",
-                        self.doc.analysis.stage_count()
-                    ));
+                if self.doc.design.services.len() < layout::WORKER_MIN_SERVICES {
+                    let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
+                    self.apply_layout(positions);
+                } else if !self.layout_job.is_running() {
+                    self.layout_job = layout::LayoutJob::start(
+                        self.doc.design.clone(),
+                        self.doc.analysis.clone(),
+                        self.doc.history.revision(),
+                    );
                 }
-                self.refresh();
-                self.frame(None);
             }
             Action::AddService(kind, at) => self.add_service(kind, at),
             Action::ZoomTo(zoom) => {
@@ -322,7 +325,52 @@ impl App {
     /// Frames some services, or the whole design.
     pub(super) fn frame(&mut self, services: Option<&[ServiceIndex]>) {
         if let Some(bounds) = Self::drawn_bounds(self.view.centers(), &self.doc.design, services) {
-            self.canvas.fit_request = Some(bounds);
+            // Some services (a trace step, a cycle) keep the zoom when they fit; all is a Fit.
+            match services {
+                Some(_) => self.canvas.focus_request = Some(bounds),
+                None => self.canvas.fit_request = Some(bounds),
+            }
+        }
+    }
+
+    /// Moves the boxes an auto-layout placed, as one command; nothing when none moved.
+    fn apply_layout(&mut self, positions: Vec<crate::model::Position>) {
+        let moves = positions
+            .into_iter()
+            .zip(&self.doc.design.services)
+            .filter(|(p, s)| s.position != Some(*p))
+            .map(|(p, s)| (s.uid, Some(p)))
+            .collect::<Vec<_>>();
+        if moves.is_empty() {
+            self.set_status("Auto-layout: every box is already in its place");
+        } else if self.apply(Command::MoveServices(moves)) {
+            self.set_status(format!(
+                "Auto-layout: {}, left to right (Undo puts the boxes back)",
+                super::view::counted(self.doc.analysis.stage_count(), "stage")
+            ));
+        }
+        self.refresh();
+        self.frame(None);
+    }
+
+    /// Steps a layout running on the worker: its progress window, then its result.
+    pub(super) fn poll_layout(&mut self, ctx: &egui::Context) {
+        match self.layout_job.poll() {
+            layout::LayoutPoll::Done {
+                revision,
+                positions,
+            } if revision == self.doc.history.revision() => self.apply_layout(positions),
+            layout::LayoutPoll::Done { .. } => {
+                self.set_status("Auto-layout dropped: the design changed while it ran")
+            }
+            layout::LayoutPoll::Cancelled => self.set_status("Auto-layout cancelled"),
+            layout::LayoutPoll::Running(done) => {
+                if layout::progress_ui(ctx, done) {
+                    self.layout_job.cancel();
+                }
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            }
+            layout::LayoutPoll::Idle => {}
         }
     }
 }

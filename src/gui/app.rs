@@ -95,6 +95,8 @@ pub struct App {
     pub(super) about: about::About,
     /// The hop the canvas animates: its trace length (a new step restarts it) and start time.
     pub(super) hop_started: Option<(usize, f64)>,
+    /// An auto-layout running on the worker thread.
+    pub(super) layout_job: layout::LayoutJob,
     /// Recovery copies of unsaved work, and the dialog offering those a crash left.
     pub(super) recovery: recovery_dialog::Recovery,
     /// What Edit > Copy took last (this window's clipboard).
@@ -154,7 +156,7 @@ impl App {
     pub fn with_design(design: Design, path: Option<PathBuf>) -> App {
         let mut canvas = CanvasState::default();
         let doc = Document::new(design, path);
-        canvas.fit_request = Some(Self::design_bounds(&doc));
+        canvas.open_request = Some(Self::design_bounds(&doc));
         App {
             doc,
             view: CanvasView::default(),
@@ -173,6 +175,7 @@ impl App {
             simulation: simulation_panel::SimulationPanel::new(),
             about: about::About::default(),
             hop_started: None,
+            layout_job: layout::LayoutJob::Idle,
             recovery: recovery_dialog::Recovery::off(),
             clipboard: Fragment::default(),
             pastes: 0,
@@ -452,6 +455,7 @@ impl App {
         self.refresh();
         self.poll_dialog();
         self.handle_drops_and_close(&ctx);
+        self.poll_layout(&ctx);
         self.shortcuts(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
@@ -477,6 +481,7 @@ impl App {
         let options = CanvasOptions {
             show_order: self.settings.show_order,
             show_stages: self.settings.show_stages,
+            snap_to_grid: self.settings.snap_to_grid,
         };
         let overlay = self.sim_overlay(&ctx);
         let events = egui::CentralPanel::default()

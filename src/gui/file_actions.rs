@@ -24,7 +24,7 @@ impl App {
         self.dialog = Dialog::None;
         self.draft = Draft::default();
         self.refresh();
-        self.frame(None);
+        self.canvas.open_request = Self::drawn_bounds(self.view.centers(), &self.doc.design, None);
     }
 
     pub(super) fn open(&mut self, path: &Path) {
@@ -115,6 +115,12 @@ impl App {
                 .map(|p| p.with_extension("plan.md"))
                 .or_else(|| Some(PathBuf::from("plan.md"))),
             FilePurpose::ExportSam => Some(self.sam_template_path()),
+            FilePurpose::ExportPicture => Some(
+                self.doc
+                    .path
+                    .as_ref()
+                    .map_or_else(|| PathBuf::from("design.svg"), |p| p.with_extension("svg")),
+            ),
             _ => self.doc.path.clone(),
         };
         let typed = Some(self.typed_suggestion(&purpose));
@@ -159,6 +165,11 @@ impl App {
                 .unwrap_or_else(|| folder.join("plan.md")),
             // SAM looks for template.yaml beside the code: the design's folder.
             FilePurpose::ExportSam => folder.join("template.yaml"),
+            FilePurpose::ExportPicture => self
+                .doc
+                .path
+                .as_ref()
+                .map_or_else(|| folder.join("design.svg"), |p| p.with_extension("svg")),
         }
     }
 

@@ -32,6 +32,8 @@ pub enum FilePurpose {
     },
     /// Export the execution plan.
     Export,
+    /// Export the canvas as a picture (SVG or PNG).
+    ExportPicture,
     /// Export a SAM template.
     ExportSam,
 }
@@ -44,6 +46,7 @@ impl FilePurpose {
             FilePurpose::Import => "Import template",
             FilePurpose::SaveAs { .. } => "Save design as",
             FilePurpose::Export => "Export plan",
+            FilePurpose::ExportPicture => "Export picture",
             FilePurpose::ExportSam => "Export SAM template",
         }
     }
@@ -54,7 +57,7 @@ impl FilePurpose {
             FilePurpose::Open => "Open",
             FilePurpose::Import => "Import",
             FilePurpose::SaveAs { .. } => "Save",
-            FilePurpose::Export | FilePurpose::ExportSam => "Export",
+            FilePurpose::Export | FilePurpose::ExportPicture | FilePurpose::ExportSam => "Export",
         }
     }
 }
@@ -134,6 +137,13 @@ impl NativeDialog {
             FilePurpose::ExportSam => {
                 let save = dialog
                     .add_filter("SAM template", &["yaml", "yml"])
+                    .save_file();
+                Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
+            }
+            FilePurpose::ExportPicture => {
+                let save = dialog
+                    .add_filter("SVG picture", &["svg"])
+                    .add_filter("PNG picture", &["png"])
                     .save_file();
                 Box::pin(async move { save.await.map(|h| h.path().to_path_buf()) })
             }

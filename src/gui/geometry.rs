@@ -1,4 +1,5 @@
-//! Pure canvas geometry: the camera, hit-testing, culling and edge routing.
+//! Canvas geometry in egui units: the camera and hit-testing. Routing and label placement are
+//! the library's ([`crate::geometry`]); the bowed-edge test here only widens framing.
 //!
 //! Nothing here draws or reads input, so all of it is unit-tested. Canvas units are the units of
 //! [`crate::model::Position`]; a service's position is the centre of its box.
@@ -78,6 +79,29 @@ impl Camera {
     }
 }
 
+impl Camera {
+    /// This camera moved so `bounds` is in view with a margin, at the same zoom when they fit,
+    /// else fitted (never zooming in).
+    pub fn focus(self, bounds: Rect, viewport: Rect) -> Camera {
+        let visible = self
+            .visible_canvas(viewport)
+            .shrink(40.0 / self.zoom.max(1e-3));
+        if bounds.width() <= visible.width() && bounds.height() <= visible.height() {
+            let pan = viewport.size() / 2.0 - bounds.center().to_vec2() * self.zoom;
+            return Camera { pan, ..self };
+        }
+        let fit = Camera::fit(bounds, viewport);
+        if fit.zoom > self.zoom {
+            Camera {
+                zoom: self.zoom,
+                ..fit
+            }
+        } else {
+            fit
+        }
+    }
+}
+
 /// The box of a service whose centre is `center`.
 pub fn box_rect(center: Pos2) -> Rect {
     Rect::from_center_size(center, vec2(theme::BOX_WIDTH, theme::BOX_HEIGHT))
@@ -112,80 +136,7 @@ pub fn handle_at(centers: &[Pos2], p: Pos2, zoom: f32) -> Option<usize> {
         .rposition(|&c| handle_center(c).distance(p) <= radius)
 }
 
-/// Where the line from `center` toward `toward` leaves the box at `center`.
-pub fn clip_to_box(center: Pos2, toward: Pos2) -> Pos2 {
-    let d = toward - center;
-    if d.length_sq() < 1e-6 {
-        return center;
-    }
-    let half = vec2(theme::BOX_WIDTH / 2.0, theme::BOX_HEIGHT / 2.0);
-    let tx = if d.x.abs() > 1e-6 {
-        half.x / d.x.abs()
-    } else {
-        f32::INFINITY
-    };
-    let ty = if d.y.abs() > 1e-6 {
-        half.y / d.y.abs()
-    } else {
-        f32::INFINITY
-    };
-    center + d * tx.min(ty).min(1.0)
-}
-
-/// The drawn segment of an edge between two box centres, shifted sideways by `offset` (canvas
-/// units) so parallel edges do not overlap, clipped to both boxes. `None` when the boxes overlap
-/// so much there is nothing to draw.
-pub fn edge_segment(from: Pos2, to: Pos2, offset: f32) -> Option<(Pos2, Pos2)> {
-    let d = to - from;
-    if d.length_sq() < 1e-6 {
-        return None;
-    }
-    let normal = vec2(-d.y, d.x).normalized() * offset;
-    let (a, b) = (from + normal, to + normal);
-    let start = clip_to_box(a, b);
-    let end = clip_to_box(b, a);
-    // If the clipped ends cross over, the boxes overlap along the line.
-    if (end - start).dot(d) <= 0.0 {
-        return None;
-    }
-    Some((start, end))
-}
-
-/// Sideways offsets for edges that join the same two services (either direction), so each is
-/// visible: `pairs[i]` is edge i's (from, to); returns one offset per edge. O(E log E).
-pub fn parallel_offsets(pairs: &[(u32, u32)]) -> Vec<f32> {
-    let mut keyed: Vec<(u32, u32, usize)> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, &(a, b))| (a.min(b), a.max(b), i))
-        .collect();
-    keyed.sort_unstable();
-    let mut offsets = vec![0.0; pairs.len()];
-    let mut start = 0;
-    while start < keyed.len() {
-        let mut end = start + 1;
-        while end < keyed.len() && keyed[end].0 == keyed[start].0 && keyed[end].1 == keyed[start].1
-        {
-            end += 1;
-        }
-        let n = end - start;
-        if n > 1 {
-            for (k, &(low, _, i)) in keyed[start..end].iter().enumerate() {
-                let mut offset = (k as f32 - (n - 1) as f32 / 2.0) * theme::PARALLEL_EDGE_SPACING;
-                // Offsets are relative to the edge's own direction: flip reversed edges so
-                // "a -> b" and "b -> a" land on opposite sides.
-                if pairs[i].0 != low {
-                    offset = -offset;
-                }
-                offsets[i] = offset;
-            }
-        }
-        start = end;
-    }
-    offsets
-}
-
-/// True when an edge joins two boxes stacked in one column with room for another box between
+/// For framing: true when an edge joins two boxes stacked in one column with room for another box between
 /// them: drawn straight it would run behind the boxes in between (typically the edge that
 /// closes a cycle group laid out in one column), so it bows out to the right instead.
 pub fn needs_bow(from: Pos2, to: Pos2) -> bool {
@@ -236,48 +187,6 @@ pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     p.distance(a + ab * t)
 }
 
-/// The self-loop of a service, as a polyline (canvas units): out of the top edge, around the
-/// top-right corner and back into the right edge above the handle, so it never reaches toward
-/// the box above.
-pub fn self_loop(center: Pos2) -> [Pos2; 5] {
-    let top = center.y - theme::BOX_HEIGHT / 2.0;
-    let right = center.x + theme::BOX_WIDTH / 2.0;
-    let x0 = center.x + theme::BOX_WIDTH * 0.2;
-    let y1 = center.y - theme::BOX_HEIGHT * 0.3;
-    let out = 20.0;
-    [
-        pos2(x0, top),
-        pos2(x0, top - out),
-        pos2(right + out, top - out),
-        pos2(right + out, y1),
-        pos2(right, y1),
-    ]
-}
-
-/// The edge (index into `segments`) nearest to `p` within `tolerance`, if any. O(E).
-pub fn edge_at(segments: &[Option<(Pos2, Pos2)>], p: Pos2, tolerance: f32) -> Option<usize> {
-    let mut best: Option<(usize, f32)> = None;
-    for (i, segment) in segments.iter().enumerate() {
-        if let Some((a, b)) = segment {
-            let d = distance_to_segment(p, *a, *b);
-            if d <= tolerance && best.is_none_or(|(_, bd)| d < bd) {
-                best = Some((i, d));
-            }
-        }
-    }
-    best.map(|(i, _)| i)
-}
-
-/// A box that holds everything drawn for an edge between boxes centred at `a` and `b`
-/// (clipped ends, parallel offsets, a bow or a self-loop): a cheap, conservative cull. O(1).
-pub fn edge_bounds(a: Pos2, b: Pos2) -> Rect {
-    let bow = 40.0 + 0.15 * (b.y - a.y).abs() + 3.0 * theme::PARALLEL_EDGE_SPACING;
-    Rect::from_two_pos(a, b).expand2(vec2(
-        theme::BOX_WIDTH / 2.0 + bow,
-        theme::BOX_HEIGHT / 2.0 + 40.0,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +203,23 @@ mod tests {
         camera.zoom_around(viewport, anchor, 2.0);
         assert!((camera.to_canvas(viewport, anchor) - under).length() < 1e-3);
         assert!((camera.zoom - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn focusing_keeps_the_zoom_when_the_target_fits() {
+        let viewport = Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0));
+        let camera = Camera {
+            pan: vec2(-5000.0, 0.0),
+            zoom: 0.8,
+        };
+        let target = box_rect(pos2(100.0, 100.0));
+        let focused = camera.focus(target, viewport);
+        assert_eq!(focused.zoom, 0.8);
+        assert!(viewport.contains_rect(focused.rect_to_screen(viewport, target)));
+        let wide = bounds([pos2(0.0, 0.0), pos2(5000.0, 0.0)]).unwrap();
+        let focused = camera.focus(wide, viewport);
+        assert!(focused.zoom < 0.8);
+        assert!(viewport.contains_rect(focused.rect_to_screen(viewport, wide)));
     }
 
     #[test]
@@ -316,19 +242,6 @@ mod tests {
     }
 
     #[test]
-    fn edges_are_clipped_to_the_boxes() {
-        let (a, b) = edge_segment(pos2(0.0, 0.0), pos2(400.0, 0.0), 0.0).unwrap();
-        assert!((a.x - theme::BOX_WIDTH / 2.0).abs() < 1e-3);
-        assert!((b.x - (400.0 - theme::BOX_WIDTH / 2.0)).abs() < 1e-3);
-        assert!(edge_segment(pos2(0.0, 0.0), pos2(10.0, 0.0), 0.0).is_none());
-        assert!(distance_to_segment(pos2(200.0, 5.0), a, b) <= 5.0 + 1e-3);
-        assert_eq!(
-            edge_at(&[None, Some((a, b))], pos2(200.0, 3.0), 4.0),
-            Some(1)
-        );
-    }
-
-    #[test]
     fn edges_down_a_column_bow_around_the_boxes_between() {
         let (top, middle, bottom) = (pos2(0.0, 0.0), pos2(0.0, 100.0), pos2(0.0, 200.0));
         assert!(!needs_bow(top, middle));
@@ -338,23 +251,5 @@ mod tests {
         // No point of the curve is inside the box in between.
         assert!(curve.iter().all(|&p| !box_rect(middle).contains(p)));
         assert!(distance_to_polyline(curve[8], &curve) < 1e-3);
-        let bounds = edge_bounds(bottom, top);
-        assert!(curve.iter().all(|&p| bounds.contains(p)));
-        assert!(
-            self_loop(top)
-                .iter()
-                .all(|&p| edge_bounds(top, top).contains(p))
-        );
-    }
-
-    #[test]
-    fn opposite_and_parallel_edges_get_distinct_sides() {
-        let offsets = parallel_offsets(&[(0, 1), (1, 0), (2, 3)]);
-        assert_eq!(offsets[2], 0.0);
-        assert!(offsets[0] != 0.0);
-        // Opposite directions with opposite offsets end up on different sides of the line.
-        let s0 = edge_segment(pos2(0.0, 0.0), pos2(400.0, 0.0), offsets[0]).unwrap();
-        let s1 = edge_segment(pos2(400.0, 0.0), pos2(0.0, 0.0), offsets[1]).unwrap();
-        assert!((s0.0.y - s1.0.y).abs() > 1.0);
     }
 }

@@ -157,6 +157,9 @@ impl App {
         if item(ui, "Export plan...", None, true) {
             self.actions.push(Action::Export);
         }
+        if item(ui, "Export picture...", None, true) {
+            self.actions.push(Action::ExportPicture);
+        }
         if item(ui, "Export SAM template...", None, true) {
             self.actions.push(Action::ExportSam);
         }
@@ -245,6 +248,7 @@ impl App {
         ui.separator();
         ui.checkbox(&mut self.settings.show_order, "Show order");
         ui.checkbox(&mut self.settings.show_stages, "Show stages");
+        ui.checkbox(&mut self.settings.snap_to_grid, "Snap to grid");
         ui.checkbox(&mut self.settings.show_inspector, "Show inspector");
         ui.checkbox(&mut self.settings.show_problems, "Show problems");
         ui.checkbox(&mut self.settings.show_simulation, "Show simulation");

@@ -22,6 +22,7 @@ pub mod geometry;
 mod inspector;
 pub mod layout;
 mod menus;
+pub mod picture;
 mod problems;
 pub mod recovery_dialog;
 mod search_bar;

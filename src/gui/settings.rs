@@ -17,6 +17,8 @@ pub struct Settings {
     pub show_order: bool,
     /// View > Show stages.
     pub show_stages: bool,
+    /// View > Snap to grid.
+    pub snap_to_grid: bool,
     /// The inspector panel is open.
     pub show_inspector: bool,
     /// The problems panel is open.
@@ -70,6 +72,7 @@ impl Default for Settings {
             recent: Vec::new(),
             show_order: true,
             show_stages: true,
+            snap_to_grid: true,
             show_inspector: true,
             show_problems: true,
             show_simulation: true,

@@ -11,10 +11,10 @@ impl App {
             let design = &self.doc.design;
             let analysis = &self.doc.analysis;
             let summary = format!(
-                "{} services · {} edges · {} stages",
-                design.services.len(),
-                design.edges.len(),
-                analysis.stage_count()
+                "{} · {} · {}",
+                super::view::counted(design.services.len(), "service"),
+                super::view::counted(design.edges.len(), "edge"),
+                super::view::counted(analysis.stage_count(), "stage")
             );
             ui.label(summary);
             ui.separator();

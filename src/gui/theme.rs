@@ -7,9 +7,9 @@ use egui::Color32;
 use crate::model::ServiceKind;
 
 /// Width of a service box.
-pub const BOX_WIDTH: f32 = 176.0;
+pub const BOX_WIDTH: f32 = crate::geometry::BOX_WIDTH;
 /// Height of a service box.
-pub const BOX_HEIGHT: f32 = 58.0;
+pub const BOX_HEIGHT: f32 = crate::geometry::BOX_HEIGHT;
 /// Corner radius of a service box.
 pub const BOX_ROUNDING: f32 = 8.0;
 /// Horizontal gap between auto-layout columns (stages).
@@ -17,7 +17,7 @@ pub const COLUMN_GAP: f32 = 110.0;
 /// Vertical gap between boxes of one auto-layout column.
 pub const ROW_GAP: f32 = 40.0;
 /// Radius of the connection handle on the right edge of a box.
-pub const HANDLE_RADIUS: f32 = 7.0;
+pub const HANDLE_RADIUS: f32 = crate::geometry::HANDLE_RADIUS;
 /// Sideways spacing of parallel edges between the same two services.
 pub const PARALLEL_EDGE_SPACING: f32 = 16.0;
 /// How close (screen points) a click must be to an edge to select it.
@@ -38,6 +38,8 @@ pub const MIN_LABEL_FONT_PX: f32 = 10.0;
 pub const EDGE_LABEL_MIN_ZOOM: f32 = 0.6;
 /// Below this zoom, boxes are drawn without rounding, outline or badge (level of detail).
 pub const DETAIL_MIN_ZOOM: f32 = 0.36;
+/// Ctrl+wheel zoom steps are egui's raised to this power (1 = egui's ~1.5x a notch).
+pub const WHEEL_ZOOM_DAMPING: f32 = 0.35;
 /// Zoom limits.
 pub const MIN_ZOOM: f32 = 0.02;
 /// Zoom limits.

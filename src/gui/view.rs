@@ -14,8 +14,9 @@ use std::sync::Arc;
 use egui::Pos2;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 
-use super::geometry;
+use super::layout::{to_point, to_pos};
 use crate::analysis::Analysis;
+use crate::geometry::{Drawing, LabelBox, Route};
 use std::collections::HashMap;
 
 use crate::model::{Design, EdgeUid, ServiceKind, ServiceUid};
@@ -50,8 +51,6 @@ pub struct EventEdgeView {
     pub event: Arc<str>,
     /// True when the edge joins two services of one cycle group.
     pub in_cycle: bool,
-    /// Sideways offset (canvas units) that separates parallel edges.
-    pub offset: f32,
 }
 
 /// The egui_graphs graph type of the canvas.
@@ -71,6 +70,10 @@ pub struct CanvasView {
     /// Each edge's uid by file place, and back.
     edge_uids: Vec<EdgeUid>,
     edge_index: HashMap<EdgeUid, usize>,
+    /// Routed edges and placed labels at the design's positions (the library geometry).
+    drawing: Drawing,
+    /// Each route's bounding box, canvas units, for culling and hit-testing.
+    route_bounds: Vec<egui::Rect>,
     synced: Option<u64>,
 }
 
@@ -106,14 +109,12 @@ impl CanvasView {
             graph.add_node_with_location(node, centers[i]);
         }
         let pairs: Vec<(u32, u32)> = design.edges.iter().map(|e| (e.from.0, e.to.0)).collect();
-        let offsets = geometry::parallel_offsets(&pairs);
         for (position, edge) in design.edges.iter().enumerate() {
             let payload = EventEdgeView {
                 uid: edge.uid,
                 position,
                 event: edge.event.clone(),
                 in_cycle: analysis.edge_in_cycle(edge.from, edge.to),
-                offset: offsets[position],
             };
             graph.add_edge(
                 NodeIndex::new(edge.from.index()),
@@ -131,10 +132,44 @@ impl CanvasView {
             .enumerate()
             .map(|(i, u)| (*u, i))
             .collect();
+        self.drawing = Drawing::new(design, centers.iter().copied().map(to_point).collect());
+        self.route_bounds = self
+            .drawing
+            .routes
+            .iter()
+            .map(|r| {
+                r.bounds().map_or(egui::Rect::NOTHING, |b| {
+                    egui::Rect::from_min_max(to_pos(b.min), to_pos(b.max))
+                })
+            })
+            .collect();
         self.centers = centers;
         self.pairs = pairs;
     }
 
+    /// The routed edges and placed labels, as of the last sync (not moved by a drag in
+    /// progress).
+    pub fn drawing(&self) -> &Drawing {
+        &self.drawing
+    }
+
+    /// The route of the edge at `position`.
+    pub fn route(&self, position: usize) -> Option<&Route> {
+        self.drawing.routes.get(position)
+    }
+
+    /// The bounding box of an edge's route, canvas units ([`egui::Rect::NOTHING`] when empty).
+    pub fn route_bounds(&self, position: usize) -> egui::Rect {
+        self.route_bounds
+            .get(position)
+            .copied()
+            .unwrap_or(egui::Rect::NOTHING)
+    }
+
+    /// The placed label of an edge; `None` when it yielded for lack of room.
+    pub fn label(&self, position: usize) -> Option<&LabelBox> {
+        self.drawing.labels.get(position).and_then(Option::as_ref)
+    }
     /// The egui_graphs graph.
     pub fn graph(&self) -> &ViewGraph {
         &self.graph
@@ -299,5 +334,14 @@ impl CanvasView {
     /// The hovered service, if any.
     pub fn hovered(&self) -> Option<usize> {
         self.graph.hovered_node().map(|n| n.index())
+    }
+}
+
+/// "1 stage", "3 stages": a count and its noun, plural when it is not one.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

@@ -102,6 +102,10 @@ fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
             expect(2, false, true),
         ),
         (vec!["schema"], expect(0, true, false)),
+        // render: the picture is the output; cycles go to stderr as for plan.
+        (vec!["render", &clean], expect(0, true, false)),
+        (vec!["render", &loops], expect(1, true, true)),
+        (vec!["render", bad], expect(2, false, true)),
         // Arguments: usage errors on stderr; --help and --version on stdout.
         (
             vec!["plan", &clean, "--format", "pdf"],

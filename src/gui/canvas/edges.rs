@@ -1,18 +1,40 @@
-//! Event edges: lines, arrow heads and their labels.
+//! Event edges: routed lines, arrow heads and their placed labels.
 
 use egui::epaint::{CornerRadius, PathShape, PathStroke};
-use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, pos2, vec2};
+use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, vec2};
 
-use super::{CanvasState, Scene};
-use crate::gui::geometry;
+use super::{CanvasState, Gesture, Scene};
+use crate::geometry::LABEL_FONT;
+use crate::geometry::route::{self, Segment};
+use crate::gui::layout::{to_point, to_pos};
 use crate::gui::theme;
 use crate::gui::view::CanvasView;
 
-/// A label to draw after the boxes: (anchor, edge, colour, side); a label with a side sits beside
-/// its line, on that side.
-pub(super) type PendingLabel = (Pos2, usize, Color32, Vec2);
+/// A label to draw after the boxes.
+pub(super) struct PendingLabel {
+    edge: usize,
+    color: Color32,
+    /// Hovered or selected: shown in full and readable whatever the zoom.
+    emphasised: bool,
+}
 
-/// Draws the edges in view and returns their labels, which go on top of the boxes.
+/// Which services move with a drag in progress (empty when none does).
+fn moving_services(state: &CanvasState, view: &CanvasView) -> Vec<bool> {
+    let Gesture::Moving { service, .. } = state.gesture else {
+        return Vec::new();
+    };
+    let mut moving = vec![false; view.centers().len()];
+    for uid in std::iter::once(service).chain(state.moving_with.iter().map(|&(u, _)| u)) {
+        if let Some(i) = view.index_of(uid) {
+            moving[i] = true;
+        }
+    }
+    moving
+}
+
+/// Draws the edges in view along their routes and returns their labels, which go on top of
+/// the boxes. Routes come from the view (computed per edit); only the edges of boxes being
+/// dragged are drawn provisionally, as plain S-curves, until the drop.
 pub(super) fn paint_edges(
     scene: &Scene,
     state: &CanvasState,
@@ -27,21 +49,38 @@ pub(super) fn paint_edges(
         detailed,
     } = *scene;
     let centers = view.centers();
+    let moving = moving_services(state, view);
     let edge_width = if detailed { theme::EDGE_WIDTH_PX } else { 1.0 };
-    // Zoomed out, edges go into one plain mesh (no anti-aliasing feather): tessellation then
-    // only copies it, which keeps 5,000 services cheap.
+    // Zoomed out, edges go into one plain mesh (no anti-aliasing feather) through their
+    // corners only: tessellation then only copies it, which keeps 20,000 services cheap.
     let mut edge_mesh = egui::Mesh::default();
     let mut labels: Vec<PendingLabel> = Vec::new();
+    let show_labels = zoom >= theme::EDGE_LABEL_MIN_ZOOM;
+    let mut screen: Vec<Pos2> = Vec::new();
     for (i, &(from, to)) in view.pairs().iter().enumerate() {
-        let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
-            continue;
+        let dragged = !moving.is_empty()
+            && (moving.get(from as usize) == Some(&true) || moving.get(to as usize) == Some(&true));
+        let provisional;
+        let route = if dragged {
+            let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize))
+            else {
+                continue;
+            };
+            provisional = route::provisional(to_point(a), to_point(b), from == to);
+            &provisional
+        } else {
+            if !view.route_bounds(i).intersects(visible) {
+                continue;
+            }
+            match view.route(i) {
+                Some(route) => route,
+                None => continue,
+            }
         };
-        if !geometry::edge_bounds(a, b).intersects(visible) {
+        if route.points.len() < 2 {
             continue;
         }
-        let (in_cycle, offset) = view
-            .edge(i)
-            .map_or((false, 0.0), |e| (e.in_cycle, e.offset));
+        let in_cycle = view.edge(i).is_some_and(|e| e.in_cycle);
         let selected = view.is_edge_selected(i);
         let hovered = state.hovered_edge == Some(i);
         let color = if selected {
@@ -58,57 +97,37 @@ pub(super) fn paint_edges(
         } else {
             edge_width
         };
-        let stroke = Stroke::new(width, color);
-        let mut side = Vec2::ZERO;
-        let label_at = if from == to {
-            let points: Vec<Pos2> = geometry::self_loop(a)
-                .iter()
-                .map(|&p| camera.to_screen(viewport, p))
-                .collect();
-            let (tip, before) = (points[4], points[3]);
-            painter.add(Shape::line(points.clone(), stroke));
-            arrow_head(painter, before, tip, zoom, color);
-            pos2((points[1].x + points[2].x) / 2.0, points[1].y)
-        } else if geometry::needs_bow(a, b) {
-            let points: Vec<Pos2> = geometry::bowed_edge(a, b, offset)
-                .iter()
-                .map(|&p| camera.to_screen(viewport, p))
-                .collect();
-            let n = points.len();
-            if detailed {
-                painter.add(Shape::line(points.clone(), stroke));
-                arrow_head(painter, points[n - 2], points[n - 1], zoom, color);
-            } else {
-                for (k, w) in points.windows(2).enumerate() {
-                    mesh_segment(&mut edge_mesh, w[0], w[1], width, color, k == n - 2);
-                }
-            }
-            points[n / 2]
+        screen.clear();
+        if detailed {
+            screen.extend(
+                route
+                    .points
+                    .iter()
+                    .map(|&p| camera.to_screen(viewport, to_pos(p))),
+            );
+            let n = screen.len();
+            arrow_head(painter, screen[n - 2], screen[n - 1], zoom, color);
+            painter.add(Shape::line(screen.clone(), Stroke::new(width, color)));
         } else {
-            let Some((s, e)) = geometry::edge_segment(a, b, offset) else {
-                continue;
-            };
-            let (s, e) = (camera.to_screen(viewport, s), camera.to_screen(viewport, e));
-            if detailed {
-                painter.line_segment([s, e], stroke);
-                arrow_head(painter, s, e, zoom, color);
-            } else {
-                mesh_segment(&mut edge_mesh, s, e, width, color, zoom >= 0.12);
+            screen.push(camera.to_screen(viewport, to_pos(route.start)));
+            screen.extend(route.segments.iter().map(|s| {
+                let end = match *s {
+                    Segment::Line(p) | Segment::Cubic(_, _, p) => p,
+                };
+                camera.to_screen(viewport, to_pos(end))
+            }));
+            let n = screen.len();
+            for (k, w) in screen.windows(2).enumerate() {
+                let head = k + 2 == n && zoom >= 0.12;
+                mesh_segment(&mut edge_mesh, w[0], w[1], width, color, head);
             }
-            // Parallel and opposite edges: each label sits beside its own line, on the side the
-            // line was moved to, and nearer its publisher, so two labels never share a spot
-            // (centred on the lines, the labels of a retry loop between stacked boxes overlapped).
-            let t = if offset == 0.0 { 0.5 } else { 0.32 };
-            if offset != 0.0 {
-                let normal = (e - s).normalized().rot90();
-                let centre_line = camera.to_screen(viewport, a.lerp(b, 0.5));
-                let moved = (s.lerp(e, 0.5) - centre_line).dot(normal);
-                side = if moved >= 0.0 { normal } else { -normal };
-            }
-            s + (e - s) * t
-        };
-        if zoom >= theme::EDGE_LABEL_MIN_ZOOM || selected || hovered {
-            labels.push((label_at, i, color, side));
+        }
+        if !dragged && (show_labels || selected || hovered) {
+            labels.push(PendingLabel {
+                edge: i,
+                color,
+                emphasised: selected || hovered,
+            });
         }
     }
     if !edge_mesh.is_empty() {
@@ -117,30 +136,77 @@ pub(super) fn paint_edges(
     labels
 }
 
-/// Draws the labels [`paint_edges`] collected.
+/// Draws the labels [`paint_edges`] collected, where the geometry placed them, scaled with the
+/// zoom. A hovered or selected edge's label is drawn in full at a readable size, also when it
+/// was shortened or yielded for lack of room.
 pub(super) fn paint_labels(scene: &Scene, view: &CanvasView, labels: Vec<PendingLabel>) {
-    for (at, i, color, side) in labels {
-        if let Some(edge) = view.edge(i) {
-            edge_label(scene.painter, at, &edge.event, color, side);
+    let Scene {
+        painter,
+        camera,
+        viewport,
+        zoom,
+        ..
+    } = *scene;
+    for pending in labels {
+        let Some(edge) = view.edge(pending.edge) else {
+            continue;
+        };
+        let placed = view.label(pending.edge);
+        let font = LABEL_FONT * zoom;
+        match placed {
+            Some(label) if !(pending.emphasised && (label.shortened || font < 11.0)) => {
+                let rect = Rect::from_min_max(
+                    camera.to_screen(viewport, to_pos(label.rect.min)),
+                    camera.to_screen(viewport, to_pos(label.rect.max)),
+                );
+                label_box(painter, rect, &label.text, font, pending.color);
+            }
+            _ if pending.emphasised => {
+                // In full, over its placed spot or the middle of its route.
+                let at = placed.map(|l| l.rect.center()).or_else(|| {
+                    view.route(pending.edge)
+                        .and_then(|r| r.point_at(0.5))
+                        .map(|p| p.0)
+                });
+                if let Some(at) = at {
+                    let at = camera.to_screen(viewport, to_pos(at));
+                    let font = font.max(theme::EDGE_LABEL_FONT_PX);
+                    let galley = painter.layout_no_wrap(
+                        edge.event.to_string(),
+                        FontId::proportional(font),
+                        theme::BOX_TEXT,
+                    );
+                    let rect = Rect::from_center_size(at, galley.size() + vec2(10.0, 4.0));
+                    label_box(painter, rect, &edge.event, font, pending.color);
+                }
+            }
+            _ => {}
         }
     }
 }
 
-/// The edge's drawn path, canvas units (as [`paint_edges`] draws it).
+/// A label: background, border and centred text.
+fn label_box(painter: &Painter, rect: Rect, text: &str, font: f32, color: Color32) {
+    painter.rect(
+        rect,
+        CornerRadius::same(((4.0 * rect.height() / 16.0) as u8).clamp(1, 8)),
+        theme::EDGE_LABEL_BG,
+        Stroke::new(1.0, color.gamma_multiply(0.7)),
+        StrokeKind::Inside,
+    );
+    painter.text(
+        rect.center(),
+        Align2::CENTER_CENTER,
+        text,
+        FontId::proportional(font),
+        theme::BOX_TEXT,
+    );
+}
+
+/// The edge's drawn path, canvas units (its route).
 pub(super) fn edge_path(view: &CanvasView, position: usize) -> Option<Vec<Pos2>> {
-    let centers = view.centers();
-    let &(from, to) = view.pairs().get(position)?;
-    let a = *centers.get(from as usize)?;
-    let b = *centers.get(to as usize)?;
-    let offset = view.edge(position).map_or(0.0, |e| e.offset);
-    Some(if from == to {
-        geometry::self_loop(a).to_vec()
-    } else if geometry::needs_bow(a, b) {
-        geometry::bowed_edge(a, b, offset)
-    } else {
-        let (s, e) = geometry::edge_segment(a, b, offset)?;
-        vec![s, e]
-    })
+    let route = view.route(position)?;
+    (route.points.len() >= 2).then(|| route.points.iter().map(|&p| to_pos(p)).collect())
 }
 
 /// The point a fraction `t` (0 to 1) of the way along a polyline.
@@ -197,26 +263,4 @@ pub(super) fn arrow_head(painter: &Painter, from: Pos2, tip: Pos2, zoom: f32, co
         fill: color,
         stroke: PathStroke::NONE,
     }));
-}
-
-/// An event label centred on `at`, or, with a `side` (a unit vector), beside `at` on that side
-/// with a small gap.
-fn edge_label(painter: &Painter, at: Pos2, text: &str, color: Color32, side: Vec2) {
-    let galley = painter.layout_no_wrap(
-        text.to_owned(),
-        FontId::proportional(theme::EDGE_LABEL_FONT_PX),
-        theme::BOX_TEXT,
-    );
-    let size = galley.size() + vec2(10.0, 4.0);
-    // How far the centre moves so that the rectangle's near side clears the line.
-    let clear = (size.x / 2.0 * side.x).abs() + (size.y / 2.0 * side.y).abs() + 3.0;
-    let rect = Rect::from_center_size(at + side * clear, size);
-    painter.rect(
-        rect,
-        CornerRadius::same(4),
-        theme::EDGE_LABEL_BG,
-        Stroke::new(1.0, color.gamma_multiply(0.7)),
-        StrokeKind::Inside,
-    );
-    painter.galley(rect.min + vec2(5.0, 2.0), galley, theme::BOX_TEXT);
 }

@@ -1,10 +1,12 @@
 //! Input: pointer gestures (pan, move, select, connect), zoom and clicks become
 //! [`CanvasEvent`]s and camera changes.
 
-use egui::{CursorIcon, PointerButton, Pos2, Rect, Response, Ui, Vec2};
+use egui::{CursorIcon, PointerButton, Pos2, Rect, Response, Ui, Vec2, vec2};
 
-use super::{CanvasEvent, CanvasState, Gesture};
+use super::{CanvasEvent, CanvasOptions, CanvasState, Gesture};
+use crate::geometry::snap;
 use crate::gui::geometry;
+use crate::gui::layout::to_pos;
 use crate::gui::theme;
 use crate::gui::view::CanvasView;
 use crate::model::Position;
@@ -14,6 +16,7 @@ pub(super) fn interact(
     response: &Response,
     state: &mut CanvasState,
     view: &mut CanvasView,
+    options: CanvasOptions,
 ) -> Vec<CanvasEvent> {
     let viewport = response.rect;
     let mut events = Vec::new();
@@ -24,7 +27,10 @@ pub(super) fn interact(
     if let Some(p) = pointer {
         let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
         if (zoom - 1.0).abs() > 1e-4 {
-            state.camera.zoom_around(viewport, p, zoom);
+            // A wheel notch is about 1.5x in egui; a third of that step reads better.
+            state
+                .camera
+                .zoom_around(viewport, p, zoom.powf(theme::WHEEL_ZOOM_DAMPING));
         }
         if scroll != Vec2::ZERO {
             state.camera.pan += scroll;
@@ -146,7 +152,13 @@ pub(super) fn interact(
                         .chain(others.iter().map(|&(other, _)| other))
                         .filter_map(|s| {
                             let at = view.center_of(s)?;
-                            Some((s, Some(Position { x: at.x, y: at.y })))
+                            // Snapped: saved positions are round numbers, boxes line up.
+                            let (x, y) = if options.snap_to_grid {
+                                (snap(at.x), snap(at.y))
+                            } else {
+                                (at.x, at.y)
+                            };
+                            Some((s, Some(Position { x, y })))
                         })
                         .collect();
                     events.push(CanvasEvent::Moved(moved));
@@ -161,9 +173,8 @@ pub(super) fn interact(
                 events.push(CanvasEvent::SelectServices { services, add });
             }
             Gesture::Connecting { from, to } => {
-                if let Some(target) = geometry::service_at(view.centers(), to)
-                    && view.uid(target) != from
-                {
+                // Dropped back on its own box: a self-loop.
+                if let Some(target) = geometry::service_at(view.centers(), to) {
                     events.push(CanvasEvent::Connect {
                         from,
                         to: view.uid(target),
@@ -178,6 +189,15 @@ pub(super) fn interact(
         if let Some(p) = canvas_pointer
             && hovered_service.is_none()
         {
+            // The whole new box on screen, however near the rim the click was.
+            let visible = state.camera.visible_canvas(viewport);
+            let half = vec2(theme::BOX_WIDTH, theme::BOX_HEIGHT) / 2.0 + vec2(8.0, 8.0);
+            let inner = visible.shrink2(half);
+            let p = if inner.is_positive() {
+                p.clamp(inner.min, inner.max)
+            } else {
+                visible.center()
+            };
             events.push(CanvasEvent::AddServiceAt(p));
         }
     } else if response.clicked()
@@ -215,29 +235,18 @@ pub(super) fn interact(
     events
 }
 
-/// The edge under a canvas point. O(E), only on hover and click.
+/// The edge under a canvas point: the nearest route within a few screen points. O(E), only on
+/// hover and click.
 pub(super) fn edge_under(view: &CanvasView, p: Pos2, zoom: f32) -> Option<usize> {
-    let centers = view.centers();
     let tolerance = theme::EDGE_PICK_PX / zoom.max(1e-3);
     let mut best: Option<(usize, f32)> = None;
-    for (i, &(from, to)) in view.pairs().iter().enumerate() {
-        let (Some(&a), Some(&b)) = (centers.get(from as usize), centers.get(to as usize)) else {
-            continue;
-        };
-        if !geometry::edge_bounds(a, b).expand(tolerance).contains(p) {
+    for i in 0..view.pairs().len() {
+        if !view.route_bounds(i).expand(tolerance).contains(p) {
             continue;
         }
-        let offset = view.edge(i).map_or(0.0, |e| e.offset);
-        let d = if from == to {
-            geometry::distance_to_polyline(p, &geometry::self_loop(a))
-        } else if geometry::needs_bow(a, b) {
-            geometry::distance_to_polyline(p, &geometry::bowed_edge(a, b, offset))
-        } else {
-            match geometry::edge_segment(a, b, offset) {
-                Some((s, e)) => geometry::distance_to_segment(p, s, e),
-                None => continue,
-            }
-        };
+        let Some(route) = view.route(i) else { continue };
+        let points: Vec<Pos2> = route.points.iter().map(|&q| to_pos(q)).collect();
+        let d = geometry::distance_to_polyline(p, &points);
         if d <= tolerance && best.is_none_or(|(_, bd)| d < bd) {
             best = Some((i, d));
         }

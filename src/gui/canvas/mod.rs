@@ -6,12 +6,14 @@
 //! repaint of its own: an idle window sleeps.
 //!
 //! One file per layer, drawn in this order: [`background`] (stage bands, grid), [`edges`],
-//! [`boxes`], [`overlay`] (simulation, gestures); [`interact`] turns input into events.
+//! [`boxes`], [`overlay`] (simulation, gestures), [`navigation`] (zoom buttons, minimap);
+//! [`interact`] turns input into events.
 
 mod background;
 mod boxes;
 mod edges;
 mod interact;
+pub mod navigation;
 mod overlay;
 
 use egui::{Painter, Pos2, Rect, Sense, Ui, Vec2, vec2};
@@ -98,6 +100,8 @@ pub struct CanvasOptions {
     pub show_order: bool,
     /// Stage bands behind the boxes.
     pub show_stages: bool,
+    /// Dropped boxes land on the grid (View > Snap to grid).
+    pub snap_to_grid: bool,
 }
 
 /// What a running simulation adds to the canvas, resolved to view indices by the window.
@@ -118,6 +122,12 @@ pub struct CanvasState {
     pub gesture: Gesture,
     /// Frame these canvas bounds on the next frame (after the viewport is known).
     pub fit_request: Option<Rect>,
+    /// Bring these bounds into view on the next frame, keeping the zoom when they fit (a
+    /// trace step or a cycle: no jump to 150%).
+    pub focus_request: Option<Rect>,
+    /// A design was opened with these bounds: show it readable on the next frame (see
+    /// [`navigation::opening_camera`]).
+    pub open_request: Option<Rect>,
     /// The viewport of the last frame, screen points.
     pub viewport: Rect,
     /// The edge under the pointer.
@@ -133,6 +143,8 @@ impl Default for CanvasState {
             camera: Camera::default(),
             gesture: Gesture::Idle,
             fit_request: None,
+            focus_request: None,
+            open_request: None,
             viewport: Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0)),
             hovered_edge: None,
             moving_with: Vec::new(),
@@ -155,8 +167,15 @@ pub fn canvas_ui(
     if let Some(bounds) = state.fit_request.take() {
         state.camera = Camera::fit(bounds, viewport);
     }
-    let events = interact::interact(ui, &response, state, view);
+    if let Some(bounds) = state.open_request.take() {
+        state.camera = navigation::opening_camera(view, bounds, viewport);
+    }
+    if let Some(bounds) = state.focus_request.take() {
+        state.camera = state.camera.focus(bounds, viewport);
+    }
+    let events = interact::interact(ui, &response, state, view, options);
     paint(&painter, state, view, analysis, options, overlay);
+    navigation::navigation_ui(ui, state, view);
     events
 }
 
