@@ -92,7 +92,17 @@ pub(super) fn read_file(path: &std::path::Path, origin: &str) -> Result<(Design,
     // The general reader needs the whole text. A file that is not JSON (a gigabyte of zeros,
     // a sparse terabyte, JSON followed by garbage) is refused at its first bad byte by a pass
     // that holds nothing; only well-formed JSON within the budget is read whole.
-    whole::check_syntax(std::fs::File::open(path).map_err(io)?, origin)?;
+    if let Err(error) = whole::check_syntax(std::fs::File::open(path).map_err(io)?, origin) {
+        // The general reader's words for it, from the text up to the bad byte.
+        let file = std::fs::File::open(path).map_err(io)?;
+        let Ok(prefix) = whole::read_checked(file, origin, limit, "a design") else {
+            return Err(error);
+        };
+        return match read_with(&prefix, origin, false, false, Window::STREAM) {
+            Err(general) => Err(general),
+            Ok(_) => Err(error),
+        };
+    }
     if size > limit {
         return Err(whole::too_large(
             origin,

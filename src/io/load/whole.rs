@@ -25,8 +25,12 @@ pub enum Source {
     File(u64),
 }
 
-/// Reads a whole design or scenario text, at most `limit` bytes, failing at the first byte that
-/// is not well-formed JSON. `what` says what the text is (`a design`, `a scenario`).
+/// Reads a whole design or scenario text, at most `limit` bytes, stopping at the first byte
+/// that is not well-formed JSON. `what` says what the text is (`a design`, `a scenario`).
+///
+/// On a syntax error the bytes read so far (through the bad byte) are returned, not the error:
+/// the caller's own parser then fails on them at the same byte, in its own words, so a design
+/// read from a pipe gets exactly the message the same bytes get from a file or from memory.
 pub fn read_checked(
     reader: impl Read,
     origin: &str,
@@ -45,8 +49,10 @@ pub fn read_checked(
     if over {
         return Err(too_large(origin, Source::Stream, limit, what));
     }
-    checked?;
-    Ok(bytes)
+    match checked {
+        Ok(()) | Err(LoadError::Syntax { .. }) => Ok(bytes),
+        Err(error) => Err(error),
+    }
 }
 
 /// Checks that `reader` holds one well-formed JSON value (after at most one byte-order mark)
@@ -171,6 +177,27 @@ mod tests {
     }
 
     #[test]
+    fn every_way_in_gives_the_general_readers_message() {
+        // serde skipping a value words some errors differently from serde reading a design
+        // ("key must be a string" for a trailing comma): each reader reports the general one.
+        let text = br#"{"version": 1, "services": [],}"#;
+        let general = crate::io::parse_design(text, "t.json")
+            .unwrap_err()
+            .to_string();
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("t.json");
+        std::fs::write(&path, text).unwrap();
+        let from_file = crate::io::load_path(&path).unwrap_err().to_string();
+        let origin = path.display().to_string();
+        assert_eq!(from_file, general.replace("t.json", &origin));
+        let kept = read_checked(&text[..], "t.json", 1 << 20, "a design").unwrap();
+        let from_stream = crate::io::parse_design(&kept, "t.json")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(from_stream, general);
+    }
+
+    #[test]
     fn the_check_gives_the_general_readers_position_and_message() {
         let text = b"{\n  \"name\": \"x\",\n  \"services\": [1 2]\n}";
         let ours = check_syntax(&text[..], "t.json").unwrap_err().to_string();
@@ -185,6 +212,13 @@ mod tests {
         let text = br#"{"name": "x", "services": []}"#;
         let kept = read_checked(&text[..], "<stdin>", 1024, "a design").unwrap();
         assert_eq!(kept, text);
+        // Up to a bad byte, not past it: an endless stream of zeros gives what was read.
+        let zeros = read_checked(io::repeat(0), "<stdin>", 1 << 30, "a design").unwrap();
+        assert!(
+            !zeros.is_empty() && zeros.len() <= 64 * 1024,
+            "{}",
+            zeros.len()
+        );
         let long = format!("[{}1]", "1, ".repeat(1000));
         let error = read_checked(long.as_bytes(), "<stdin>", 100, "a design").unwrap_err();
         let message = error.to_string();
