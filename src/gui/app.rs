@@ -108,6 +108,8 @@ pub struct App {
     /// The focus view: only what this service reaches or is reached from within so many hops
     /// is shown in full; the canvas dims the rest.
     pub(super) focus: Option<(ServiceUid, u32)>,
+    /// What [`App::focus_dimmed`] made, and for which focus and revision.
+    pub(super) focus_cache: Option<((ServiceUid, u32, u64), Vec<bool>)>,
     /// The theme last handed to egui.
     pub(super) applied_theme: Option<ThemeChoice>,
 }
@@ -181,6 +183,7 @@ impl App {
             pastes: 0,
             search: None,
             focus: None,
+            focus_cache: None,
             applied_theme: None,
         }
     }
@@ -292,7 +295,20 @@ impl App {
         self.simulation.simulation()
     }
 
-    /// The canvas zoom (screen points per canvas unit).
+    /// The ids of the services View > Focus draws behind a veil (none without a focus).
+    pub fn dimmed_services(&mut self) -> Vec<String> {
+        let dimmed = self.focus_dimmed();
+        self.doc
+            .design
+            .services
+            .iter()
+            .zip(dimmed)
+            .filter(|(_, dim)| *dim)
+            .map(|(s, _)| s.id.clone())
+            .collect()
+    }
+
+    /// The canvas's zoom (screen points per canvas unit).
     pub fn zoom(&self) -> f32 {
         self.canvas.camera.zoom
     }
@@ -354,6 +370,30 @@ impl App {
         }
         self.view
             .set_selection(&self.selection.services, self.selection.edge);
+    }
+
+    /// View > Focus: which services lie outside the focus (empty when there is none).
+    /// Made once per focus and revision, not per frame.
+    pub(super) fn focus_dimmed(&mut self) -> Vec<bool> {
+        let Some((uid, hops)) = self.focus else {
+            return Vec::new();
+        };
+        let key = (uid, hops, self.doc.history.revision());
+        if let Some((cached, dimmed)) = &self.focus_cache
+            && *cached == key
+        {
+            return dimmed.clone();
+        }
+        let Some(start) = self.doc.design.index_of(uid) else {
+            return Vec::new();
+        };
+        let dimmed: Vec<bool> =
+            crate::analysis::neighbourhood::within_hops(&self.doc.design, &[start], hops)
+                .into_iter()
+                .map(|inside| !inside)
+                .collect();
+        self.focus_cache = Some((key, dimmed.clone()));
+        dimmed
     }
 
     /// The side panel: the inspector and the simulation, as tabs when both are open.
@@ -419,7 +459,10 @@ impl App {
         });
         let Some(edge) = edge else {
             self.hop_started = None;
-            return SimOverlay { active, hop: None };
+            return SimOverlay {
+                active,
+                ..SimOverlay::default()
+            };
         };
         let now = ctx.input(|i| i.time);
         let steps = self.simulation.trace().len();
@@ -442,6 +485,7 @@ impl App {
         SimOverlay {
             active,
             hop: Some((edge, t)),
+            ..SimOverlay::default()
         }
     }
 
@@ -483,7 +527,8 @@ impl App {
             show_stages: self.settings.show_stages,
             snap_to_grid: self.settings.snap_to_grid,
         };
-        let overlay = self.sim_overlay(&ctx);
+        let mut overlay = self.sim_overlay(&ctx);
+        overlay.dimmed = self.focus_dimmed();
         let events = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {

@@ -460,11 +460,17 @@ fn focus_keeps_what_the_selection_reaches_within_n_hops() {
         h.query_by_label("Focus: 2 of 3 services within 1 hop of a")
             .is_some()
     );
+    assert_eq!(
+        h.state_mut().dimmed_services(),
+        ["c"],
+        "the canvas veils the rest"
+    );
     h.get_by_label("View").click();
     settle(&mut h);
     h.get_by_label("Show everything").click();
     settle(&mut h);
     assert!(h.query_by_label_contains("Focus:").is_none());
+    assert!(h.state_mut().dimmed_services().is_empty());
 }
 
 #[test]

@@ -111,6 +111,8 @@ pub struct SimOverlay {
     pub active: Vec<usize>,
     /// The edge (position) the last event took and how far its dot has travelled, 0 to 1.
     pub hop: Option<(usize, f32)>,
+    /// View > Focus: per service, whether it is outside the focus (drawn behind a veil).
+    pub dimmed: Vec<bool>,
 }
 
 /// The canvas's own state. Session state.
@@ -217,6 +219,7 @@ fn paint(
     let labels = edges::paint_edges(&scene, state, view);
     boxes::paint_boxes(&scene, view, options);
     // The simulation over boxes and edges, under the labels so it never hides an event name.
+    overlay::paint_focus(&scene, view, overlay);
     overlay::paint_simulation(&scene, view, overlay);
     // Edge labels last, so no box hides one.
     edges::paint_labels(&scene, view, labels);

@@ -9,6 +9,30 @@ use crate::gui::theme;
 use crate::gui::view::CanvasView;
 
 /// The simulation on top: active services glow, the last hop's edge is lit and carries a dot.
+/// View > Focus: a veil of the canvas colour over every service outside the focus, so what the
+/// selection reaches (or is reached from) stands out and the rest recedes.
+pub(super) fn paint_focus(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
+    let Scene {
+        painter,
+        camera,
+        viewport,
+        ..
+    } = *scene;
+    let veil = theme::CANVAS_BG.gamma_multiply(0.8);
+    for (i, _) in overlay.dimmed.iter().enumerate().filter(|(_, dim)| **dim) {
+        let Some(&center) = view.centers().get(i) else {
+            continue;
+        };
+        // Grown to cover the badge, the handle and the edges' ends at the box.
+        let screen = camera
+            .rect_to_screen(viewport, geometry::box_rect(center))
+            .expand(14.0);
+        if screen.intersects(viewport) {
+            painter.rect_filled(screen, 0.0, veil);
+        }
+    }
+}
+
 pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
     let Scene {
         painter,
