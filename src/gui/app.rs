@@ -529,6 +529,17 @@ impl App {
         };
         let mut overlay = self.sim_overlay(&ctx);
         overlay.dimmed = self.focus_dimmed();
+        overlay.loop_tags = self
+            .doc
+            .analysis
+            .cycles
+            .iter()
+            .zip(&self.doc.loops)
+            .map(|(cycle, report)| {
+                let members = cycle.members.iter().map(|m| m.index()).collect();
+                (members, report.class.as_str())
+            })
+            .collect();
         let events = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {

@@ -113,6 +113,9 @@ pub struct SimOverlay {
     pub hop: Option<(usize, f32)>,
     /// View > Focus: per service, whether it is outside the focus (drawn behind a veil).
     pub dimmed: Vec<bool>,
+    /// Each cycle group's services and its class (`runaway`, `intentional`, ...), tagged above
+    /// the group.
+    pub loop_tags: Vec<(Vec<usize>, &'static str)>,
 }
 
 /// The canvas's own state. Session state.
@@ -220,6 +223,7 @@ fn paint(
     boxes::paint_boxes(&scene, view, options);
     // The simulation over boxes and edges, under the labels so it never hides an event name.
     overlay::paint_focus(&scene, view, overlay);
+    overlay::paint_loop_tags(&scene, view, overlay);
     overlay::paint_simulation(&scene, view, overlay);
     // Edge labels last, so no box hides one.
     edges::paint_labels(&scene, view, labels);

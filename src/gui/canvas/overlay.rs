@@ -33,6 +33,48 @@ pub(super) fn paint_focus(scene: &Scene, view: &CanvasView, overlay: &SimOverlay
     }
 }
 
+/// Each cycle group's class (see `analysis::loops`) above its top-left box, so how dangerous a
+/// loop is reads off the canvas, not only off the problems panel.
+pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
+    let Scene {
+        painter,
+        camera,
+        viewport,
+        detailed,
+        ..
+    } = *scene;
+    if !detailed {
+        return;
+    }
+    for (members, class) in &overlay.loop_tags {
+        let bounds = members
+            .iter()
+            .filter_map(|&i| view.centers().get(i))
+            .map(|&center| geometry::box_rect(center))
+            .reduce(|a, b| a.union(b));
+        let Some(bounds) = bounds else {
+            continue;
+        };
+        let screen = camera.rect_to_screen(viewport, bounds);
+        if !screen.intersects(viewport) {
+            continue;
+        }
+        let color = if *class == "intentional" {
+            theme::MUTED_TEXT
+        } else {
+            theme::WARNING
+        };
+        // Above the order badge, which sits on the box's top-left corner.
+        painter.text(
+            screen.left_top() + egui::vec2(14.0, -16.0),
+            Align2::LEFT_BOTTOM,
+            format!("⟳ {class} loop"),
+            FontId::proportional(11.0),
+            color,
+        );
+    }
+}
+
 pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
     let Scene {
         painter,
