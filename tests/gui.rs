@@ -45,8 +45,13 @@ fn connect(h: &mut Harness<'_, App>, from: &str, to: &str, event: &str) {
 
 /// Drags from one service's handle to another service: the event-name dialog opens.
 fn drag_to_connect(h: &mut Harness<'_, App>, from: &str, to: &str) {
-    let start = h.state().handle_screen_pos(from).expect("from on screen");
     let end = h.state().service_screen_pos(to).expect("to on screen");
+    drag_from_handle(h, from, end);
+}
+
+/// Drags from a service's handle to a screen point, in a few pointer moves, and drops.
+fn drag_from_handle(h: &mut Harness<'_, App>, from: &str, end: Pos2) {
+    let start = h.state().handle_screen_pos(from).expect("from on screen");
     h.hover_at(start);
     h.step();
     h.drag_at(start);
@@ -102,6 +107,50 @@ fn type_path_and(h: &mut Harness<'_, App>, path: &std::path::Path, button: &str)
     h.step();
     h.get_by_label(button).click();
     settle(h);
+}
+
+#[test]
+fn a_connection_dropped_on_empty_canvas_adds_a_connected_service_in_one_step() {
+    let mut h = harness(Design::new("Empty"));
+    settle(&mut h);
+    h.get_by_label("➕ Add service").click();
+    settle(&mut h);
+    // Drag from the handle to empty canvas well below the box.
+    let start = h
+        .state()
+        .handle_screen_pos("function-1")
+        .expect("on screen");
+    let end = start + egui::vec2(120.0, 220.0);
+    drag_from_handle(&mut h, "function-1", end);
+    assert_eq!(
+        h.state().design().services.len(),
+        1,
+        "nothing is added before the name"
+    );
+    h.get_by_label("Event name").type_text("Handed");
+    h.step();
+    h.get_by_label("Connect").click();
+    settle(&mut h);
+    let design = h.state().design();
+    assert_eq!(design.services.len(), 2);
+    assert_eq!(design.edges.len(), 1);
+    let edge = &design.edges[0];
+    assert_eq!(
+        (design.id(edge.from), &*edge.event),
+        ("function-1", "Handed")
+    );
+    let added = design.service(edge.to);
+    assert_ne!(added.id, "function-1");
+    // Where it was dropped, not at a free spot somewhere else.
+    let at = h
+        .state()
+        .service_screen_pos(&added.id.clone())
+        .expect("on screen");
+    assert!((at - end).length() < 120.0, "{at:?} vs {end:?}");
+    // One undo step takes both away.
+    menu(&mut h, "Edit", "Undo add service");
+    assert_eq!(h.state().design().services.len(), 1);
+    assert!(h.state().design().edges.is_empty());
 }
 
 #[test]

@@ -65,6 +65,8 @@ pub enum Action {
     SelectAndFrame(Vec<ServiceUid>),
     /// Ask for the event name of a new edge.
     BeginConnect(ServiceUid, ServiceUid),
+    /// Ask for the event name of a new edge to a new service of a kind at a canvas point.
+    BeginConnectToNew(ServiceUid, ServiceKind, egui::Pos2),
     /// Set the zoom, keeping the viewport's centre in place.
     ZoomTo(f32),
     /// Edit > Copy: the selected services and the edges between them.
@@ -204,6 +206,13 @@ impl App {
             Action::Nudge(dx, dy) => self.nudge(dx, dy),
             Action::Find => self.open_search(),
             Action::ToggleFocus => self.toggle_focus(),
+            Action::BeginConnectToNew(from, kind, at) => {
+                let service = self.new_service(kind, Some(at));
+                let suggestion = self.suggested_event(from);
+                let mut pending = PendingEdge::new(from, service.uid, suggestion);
+                pending.new_service = Some(service);
+                self.dialog = Dialog::EventName(pending);
+            }
             Action::BeginConnect(from, to) => {
                 let suggestion = self
                     .doc
@@ -263,7 +272,35 @@ impl App {
         }
     }
 
+    /// The event a new edge from `from` is offered: the first it already publishes.
+    fn suggested_event(&self, from: ServiceUid) -> String {
+        self.doc
+            .design
+            .index_of(from)
+            .and_then(|from| self.doc.design.published_events(from).first().copied())
+            .map(str::to_owned)
+            .unwrap_or_default()
+    }
+
     pub(super) fn add_service(&mut self, kind: ServiceKind, at: Option<egui::Pos2>) {
+        let service = self.new_service(kind, at);
+        let (uid, id) = (service.uid, service.id.clone());
+        if self.apply(Command::InsertService {
+            at: None,
+            service,
+            edges: Vec::new(),
+        }) {
+            self.selection = Selection {
+                services: vec![uid],
+                edge: None,
+            };
+            self.set_status(format!("Added {kind} \"{id}\"; edit it in the inspector"));
+        }
+    }
+
+    /// A new service of `kind` with a unique id (`function-3`) and a fresh uid, at a free spot
+    /// near `at` (the view's centre when `None`). Not added yet.
+    fn new_service(&mut self, kind: ServiceKind, at: Option<egui::Pos2>) -> Service {
         let design = &self.doc.design;
         let mut n = design.services.len() + 1;
         let id = loop {
@@ -283,19 +320,8 @@ impl App {
             x: spot.x,
             y: spot.y,
         });
-        let uid = self.doc.design.fresh_service_uid();
-        service.uid = uid;
-        if self.apply(Command::InsertService {
-            at: None,
-            service,
-            edges: Vec::new(),
-        }) {
-            self.selection = Selection {
-                services: vec![uid],
-                edge: None,
-            };
-            self.set_status(format!("Added {kind} \"{id}\"; edit it in the inspector"));
-        }
+        service.uid = self.doc.design.fresh_service_uid();
+        service
     }
 
     pub(super) fn delete_selection(&mut self) {

@@ -86,6 +86,9 @@ impl App {
                 CanvasEvent::Connect { from, to } => {
                     self.actions.push(Action::BeginConnect(from, to))
                 }
+                CanvasEvent::ConnectToNew { from, at } => self
+                    .actions
+                    .push(Action::BeginConnectToNew(from, self.new_kind, at)),
                 CanvasEvent::AddServiceAt(p) => self
                     .actions
                     .push(Action::AddService(self.new_kind, Some(p))),

@@ -174,11 +174,12 @@ pub(super) fn interact(
             }
             Gesture::Connecting { from, to } => {
                 // Dropped back on its own box: a self-loop.
-                if let Some(target) = geometry::service_at(view.centers(), to) {
-                    events.push(CanvasEvent::Connect {
+                match geometry::service_at(view.centers(), to) {
+                    Some(target) => events.push(CanvasEvent::Connect {
                         from,
                         to: view.uid(target),
-                    });
+                    }),
+                    None => events.push(CanvasEvent::ConnectToNew { from, at: to }),
                 }
             }
             Gesture::Panning | Gesture::Idle => {}

@@ -91,6 +91,13 @@ pub enum CanvasEvent {
     },
     /// Double-click on empty canvas: add a service here (canvas units).
     AddServiceAt(Pos2),
+    /// A connection was dropped on empty canvas: add a service there, connected.
+    ConnectToNew {
+        /// The publisher.
+        from: ServiceUid,
+        /// Where it was dropped (canvas units).
+        at: Pos2,
+    },
 }
 
 /// What to show, from the View menu.

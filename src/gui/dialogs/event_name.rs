@@ -23,6 +23,9 @@ pub(crate) struct PendingEdge {
     pub(crate) focus: bool,
     /// True once the user typed: suggestions are then filtered by the text.
     pub(crate) typed: bool,
+    /// The subscriber to create with the edge, when the connection was dropped on empty canvas
+    /// (`to` is its uid): both are added as one undo step.
+    pub(crate) new_service: Option<crate::model::Service>,
 }
 
 impl PendingEdge {
@@ -34,13 +37,17 @@ impl PendingEdge {
             event: suggestion,
             focus: true,
             typed: false,
+            new_service: None,
         }
     }
 
     /// Draws the dialog. `Some(Some(edge))` to insert, `Some(None)` when cancelled.
     pub(super) fn ui(&mut self, ctx: &egui::Context, design: &Design) -> Option<Option<EdgeDraft>> {
         let from = design.by_uid(self.from).map_or("?", |s| s.id.as_str());
-        let to = design.by_uid(self.to).map_or("?", |s| s.id.as_str());
+        let to = match &self.new_service {
+            Some(service) => service.id.as_str(),
+            None => design.by_uid(self.to).map_or("?", |s| s.id.as_str()),
+        };
         let mut done: Option<bool> = None;
         egui::Window::new("Name the event")
             .collapsible(false)

@@ -72,10 +72,21 @@ impl App {
             Dialog::EventName(pending) => match pending.ui(ctx, &self.doc.design) {
                 None => {}
                 Some(edge) => {
+                    let new_service = pending.new_service.take();
                     self.dialog = Dialog::None;
-                    if let Some(edge) = edge {
-                        self.actions
-                            .push(Action::Edit(Command::InsertEdge { at: None, edge }));
+                    match (edge, new_service) {
+                        (Some(edge), Some(service)) => {
+                            let at = self.doc.design.edges.len();
+                            self.actions.push(Action::Edit(Command::InsertService {
+                                at: None,
+                                service,
+                                edges: vec![(at, edge)],
+                            }));
+                        }
+                        (Some(edge), None) => self
+                            .actions
+                            .push(Action::Edit(Command::InsertEdge { at: None, edge })),
+                        (None, _) => {}
                     }
                 }
             },
