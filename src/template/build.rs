@@ -603,35 +603,8 @@ impl<'a> Builder<'a> {
                             ),
                         );
                     }
-                    let mut evidence = Evidence::new(construct.clone(), EdgeRole::Trigger);
-                    evidence.bounds.extend(bound(
-                        BoundKind::RetryAttempts,
-                        integer(p.get("MaximumRetryAttempts")),
-                    ));
-                    let event = trigger_event(self.kind(source)).to_owned();
-                    self.link(Link {
-                        from: source,
-                        to: me,
-                        event,
-                        evidence,
-                        filter,
-                    });
-                    let failure = p
-                        .get("DestinationConfig")
-                        .and_then(|d| d.get("OnFailure"))
-                        .and_then(|d| d.get("Destination"));
-                    if let Some(target) = self.first_service(failure) {
-                        self.link(Link {
-                            from: me,
-                            to: target,
-                            event: "OnFailure".to_owned(),
-                            evidence: Evidence::new(
-                                format!("Events.{key} DestinationConfig.OnFailure"),
-                                EdgeRole::Retry,
-                            ),
-                            filter: None,
-                        });
-                    }
+                    let on_failure = format!("Events.{key} DestinationConfig.OnFailure");
+                    self.polled_trigger(source, me, p, (construct.clone(), on_failure), filter);
                 }
                 "Api" | "HttpApi" => {
                     let (api_key, implicit) = if ty == "Api" {
@@ -1445,10 +1418,23 @@ impl<'a> Builder<'a> {
         };
         self.used[at] = true;
         let (filter, _) = criteria_filter(props.get("FilterCriteria"));
-        let mut evidence = Evidence::new(
-            format!("Lambda::EventSourceMapping {id}"),
-            EdgeRole::Trigger,
-        );
+        let construct = format!("Lambda::EventSourceMapping {id}");
+        let on_failure = format!("{construct} DestinationConfig.OnFailure");
+        self.polled_trigger(source, function, props, (construct, on_failure), filter);
+    }
+
+    /// A trigger Lambda polls (a queue or stream event, an event source mapping): the edge from
+    /// the source, bounded by `MaximumRetryAttempts`, and the `DestinationConfig.OnFailure` edge
+    /// from the function to where failed batches go. `constructs` name the two in the evidence.
+    fn polled_trigger(
+        &mut self,
+        source: ServiceIndex,
+        function: ServiceIndex,
+        props: &Map<String, Value>,
+        (construct, on_failure): (String, String),
+        filter: Option<EdgeFilter>,
+    ) {
+        let mut evidence = Evidence::new(construct, EdgeRole::Trigger);
         evidence.bounds.extend(bound(
             BoundKind::RetryAttempts,
             integer(props.get("MaximumRetryAttempts")),
@@ -1470,10 +1456,7 @@ impl<'a> Builder<'a> {
                 from: function,
                 to: target,
                 event: "OnFailure".to_owned(),
-                evidence: Evidence::new(
-                    format!("Lambda::EventSourceMapping {id} DestinationConfig.OnFailure"),
-                    EdgeRole::Retry,
-                ),
+                evidence: Evidence::new(on_failure, EdgeRole::Retry),
                 filter: None,
             });
         }
