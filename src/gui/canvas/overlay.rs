@@ -13,20 +13,15 @@ use crate::gui::view::CanvasView;
 /// selection reaches (or is reached from) stands out and the rest recedes.
 pub(super) fn paint_focus(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
     let Scene {
-        painter,
-        camera,
-        viewport,
-        ..
+        painter, viewport, ..
     } = *scene;
     let veil = theme::CANVAS_BG.gamma_multiply(0.8);
     for (i, _) in overlay.dimmed.iter().enumerate().filter(|(_, dim)| **dim) {
-        let Some(&center) = view.centers().get(i) else {
+        let Some(screen) = box_on_screen(scene, view, i) else {
             continue;
         };
         // Grown to cover the badge, the handle and the edges' ends at the box.
-        let screen = camera
-            .rect_to_screen(viewport, geometry::box_rect(center))
-            .expand(14.0);
+        let screen = screen.expand(14.0);
         if screen.intersects(viewport) {
             painter.rect_filled(screen, 0.0, veil);
         }
@@ -75,6 +70,16 @@ pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOve
     }
 }
 
+/// Service `i`'s box in screen points, if the view has it.
+fn box_on_screen(scene: &Scene, view: &CanvasView, i: usize) -> Option<Rect> {
+    let center = *view.centers().get(i)?;
+    Some(
+        scene
+            .camera
+            .rect_to_screen(scene.viewport, geometry::box_rect(center)),
+    )
+}
+
 pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
     let Scene {
         painter,
@@ -85,10 +90,9 @@ pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOv
     } = *scene;
     let radius = CornerRadius::same((theme::BOX_ROUNDING * zoom + 4.0).clamp(0.0, 255.0) as u8);
     for &i in &overlay.active {
-        let Some(&center) = view.centers().get(i) else {
+        let Some(screen) = box_on_screen(scene, view, i) else {
             continue;
         };
-        let screen = camera.rect_to_screen(viewport, geometry::box_rect(center));
         if !screen.intersects(viewport) {
             continue;
         }
