@@ -4,8 +4,9 @@
 //! Layers are the analysis's stages, so the picture and the plan agree. Each step of the
 //! condensed plan is one node: a service, or a whole cycle group drawn as a block (a few
 //! columns, members in cycle order) instead of one tall column. Edges that skip stages get a
-//! chain of dummy nodes, so they get a lane of their own. Crossings are reduced by barycentre
-//! sweeps, keeping the best order found (crossings counted exactly, Barth-Mutzel-Jünger); rows
+//! chain of dummy nodes, so they get a lane of their own. Crossings are reduced by median
+//! sweeps with transposition, keeping the best order found (crossings counted exactly,
+//! Barth-Mutzel-Jünger), then by sifting each node to its best place in its layer; rows
 //! are then placed as close to their neighbours as the order allows (isotonic regression,
 //! pool-adjacent-violators). Box centres land on the grid, so saved positions are round.
 //!
@@ -25,6 +26,10 @@ pub const BLOCK_GAP_X: f32 = 104.0;
 const DUMMY_HEIGHT: f32 = 12.0;
 /// Crossing-reduction rounds (each a sweep down and a sweep up).
 const SWEEPS: usize = 24;
+/// Most sifting passes (each every layer down and up; they converge in 4 to 8 here).
+const SIFT_PASSES: usize = 8;
+/// How far (places) sifting moves a node in one go.
+const SIFT_WINDOW: usize = 48;
 /// Coordinate rounds.
 const PLACEMENT_ROUNDS: usize = 6;
 
@@ -52,11 +57,12 @@ pub fn auto_layout_with_progress(
     let mut layers = graph.initial_order();
     let mut best = layers.clone();
     let mut best_crossings = graph.crossings(&layers);
+    let total = (SWEEPS + SIFT_PASSES + PLACEMENT_ROUNDS) as f32;
     for round in 0..SWEEPS {
         if best_crossings == 0.0 {
             break;
         }
-        if !progress(round as f32 / (SWEEPS + PLACEMENT_ROUNDS) as f32) {
+        if !progress(round as f32 / total) {
             return None;
         }
         // Medians beat barycentres here (generated 300/600: 8,535 layer crossings against
@@ -71,7 +77,28 @@ pub fn auto_layout_with_progress(
             best.clone_from(&layers);
         }
     }
-    if !progress(SWEEPS as f32 / (SWEEPS + PLACEMENT_ROUNDS) as f32) {
+    // Sifting polishes the best sweep result (generated 300/600: 9,217 layer crossings to
+    // 7,922; 1,000/2,000: 61,474 to 51,663). Sweeps after it undo its gains, and sifting from
+    // the start instead of sweeps ends higher (8,878 and 55,371).
+    let mut layers = best.clone();
+    for pass in 0..SIFT_PASSES {
+        if best_crossings == 0.0 {
+            break;
+        }
+        if !progress((SWEEPS + pass) as f32 / total) {
+            return None;
+        }
+        let moved = graph.sift(&mut layers);
+        let c = graph.crossings(&layers);
+        if c < best_crossings {
+            best_crossings = c;
+            best.clone_from(&layers);
+        }
+        if !moved {
+            break;
+        }
+    }
+    if !progress((SWEEPS + SIFT_PASSES) as f32 / total) {
         return None;
     }
     let ys = graph.place_rows(&best);
@@ -309,6 +336,86 @@ impl LayerGraph {
         }
     }
 
+    /// Sifting (Matuszewski, Schönfeld and Molitor): each node in turn, heaviest first, moves
+    /// to the place in its layer where its edges to both neighbouring layers cross the fewest
+    /// others, every layer down and then up. Unlike swapping neighbours it can jump over a run
+    /// of nodes that a swap at a time would first make worse. Returns whether anything moved.
+    /// O(N * W * d) a pass for layer width W and degree d.
+    fn sift(&self, layers: &mut [Vec<u32>]) -> bool {
+        let mut pos = vec![0u32; self.layer.len()];
+        for layer in layers.iter() {
+            for (i, &v) in layer.iter().enumerate() {
+                pos[v as usize] = i as u32;
+            }
+        }
+        let mut moved = false;
+        let count = layers.len();
+        let mut costs: Vec<(f64, f64)> = Vec::new();
+        for k in 0..2 * count {
+            let l = if k < count { k } else { 2 * count - 1 - k };
+            if layers[l].len() < 2 {
+                continue;
+            }
+            // Neighbour positions of each node of the layer, sorted, per side; the other
+            // layers stay put while this one is sifted.
+            let sorted = |adj: &[(u32, f32)]| -> Vec<(u32, f64)> {
+                let mut s: Vec<(u32, f64)> = adj
+                    .iter()
+                    .map(|&(u, w)| (pos[u as usize], w as f64))
+                    .collect();
+                s.sort_unstable_by_key(|e| e.0);
+                s
+            };
+            let sides: Vec<(Vec<(u32, f64)>, Vec<(u32, f64)>)> = layers[l]
+                .iter()
+                .map(|&v| (sorted(&self.up[v as usize]), sorted(&self.down[v as usize])))
+                .collect();
+            let mut slot: Vec<usize> = (0..layers[l].len()).collect();
+            let mut order = slot.clone();
+            order.sort_by_key(|&i| std::cmp::Reverse(sides[i].0.len() + sides[i].1.len()));
+            for &i in &order {
+                if sides[i].0.len() + sides[i].1.len() == 0 {
+                    continue;
+                }
+                let from = slot.iter().position(|&s| s == i).unwrap_or(0);
+                slot.remove(from);
+                // Places within a window around the node's own: the outside adds the same
+                // to every place in it, and the pass stays O(N * window * d) in wide layers.
+                let lo = from.saturating_sub(SIFT_WINDOW);
+                let hi = (from + SIFT_WINDOW).min(slot.len());
+                costs.clear();
+                costs.extend(slot[lo..hi].iter().map(|&j| {
+                    let (a, b) = (&sides[i], &sides[j]);
+                    (
+                        inversions(&a.0, &b.0) + inversions(&a.1, &b.1),
+                        inversions(&b.0, &a.0) + inversions(&b.1, &a.1),
+                    )
+                }));
+                // Cost with the node at place p: left of slot p and everything after it.
+                let mut cost: f64 = costs.iter().map(|c| c.0).sum();
+                let (mut best, mut best_cost) = (from, f64::INFINITY);
+                for p in lo..=hi {
+                    let closer = p.abs_diff(from) < best.abs_diff(from);
+                    if cost < best_cost - 1e-9 || (cost <= best_cost + 1e-9 && closer) {
+                        best = p;
+                        best_cost = cost;
+                    }
+                    if let Some(&(left, right)) = costs.get(p - lo) {
+                        cost += right - left;
+                    }
+                }
+                moved |= best != from;
+                slot.insert(best, i);
+            }
+            let old = layers[l].clone();
+            for (p, &i) in slot.iter().enumerate() {
+                layers[l][p] = old[i];
+                pos[old[i] as usize] = p as u32;
+            }
+        }
+        moved
+    }
+
     /// Weighted crossings between all pairs of adjacent layers. O(E log V).
     fn crossings(&self, layers: &[Vec<u32>]) -> f64 {
         let mut pos = vec![0usize; self.layer.len()];
@@ -494,6 +601,21 @@ impl LayerGraph {
         }
         xs
     }
+}
+
+/// Weighted pairs (x in `a`, y in `b`) with x's position right of y's: the crossings between
+/// two nodes' edges on one side when the node of `a` is left of the node of `b`. Both lists
+/// sorted by position. O(|a| + |b|).
+fn inversions(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
+    let (mut j, mut below, mut total) = (0, 0.0, 0.0);
+    for &(p, w) in a {
+        while j < b.len() && b[j].0 < p {
+            below += b[j].1;
+            j += 1;
+        }
+        total += w * below;
+    }
+    total
 }
 
 /// The weighted mean position of a node's neighbours; `None` without neighbours.
@@ -686,6 +808,25 @@ mod tests {
             assert_eq!(p.len(), d.services.len());
             assert_eq!(overlaps(&p), 0, "{path}");
         }
+    }
+
+    #[test]
+    fn sifting_moves_a_node_past_a_run_of_others() {
+        // The file order puts z, whose publisher is first, last: its edge crosses the three
+        // others. Sifting moves it to the front in one step.
+        let d = design(
+            &["a", "b", "c", "e", "w", "x", "y", "z"],
+            &[("a", "z"), ("b", "w"), ("c", "x"), ("e", "y")],
+        );
+        let graph = LayerGraph::new(&d, &analyze(&d));
+        let mut layers = vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7]];
+        assert_eq!(graph.crossings(&layers), 3.0);
+        assert!(graph.sift(&mut layers));
+        assert_eq!(graph.crossings(&layers), 0.0);
+        assert!(
+            !graph.sift(&mut layers),
+            "a second pass finds nothing to move"
+        );
     }
 
     #[test]
