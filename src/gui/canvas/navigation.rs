@@ -1,7 +1,7 @@
 //! Getting around: zoom buttons (out, 100%, in), a minimap when the design is larger than the
 //! view (click or drag it to go there), and opening a design at a readable zoom.
 
-use egui::{Color32, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, pos2, vec2};
+use egui::{Pos2, Rect, Sense, Stroke, StrokeKind, Ui, pos2, vec2};
 
 use super::CanvasState;
 use crate::gui::geometry::{self, Camera};
@@ -96,14 +96,15 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
         state.camera.pan = viewport.size() / 2.0 - target.to_vec2() * state.camera.zoom;
         used = true;
     }
+    let palette = theme::palette(ui.ctx());
     let painter = ui.painter().with_clip_rect(map);
-    painter.rect_filled(map, 4.0, theme::CANVAS_BG);
+    painter.rect_filled(map, 4.0, palette.minimap_bg);
     let mut mesh = egui::Mesh::default();
     let step = view.centers().len().div_ceil(MINIMAP_BOXES).max(1);
     for (i, &c) in view.centers().iter().enumerate().step_by(step) {
         let color = view
             .node(i)
-            .map_or(theme::EDGE, |n| theme::kind_color(n.kind));
+            .map_or(palette.edge, |n| theme::kind_color(n.kind));
         let r = geometry::box_rect(c);
         let r = Rect::from_min_max(to_map(r.min), to_map(r.max));
         mesh.add_colored_rect(r.expand(0.5), color);
@@ -113,13 +114,13 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
     painter.rect_stroke(
         seen,
         1.0,
-        Stroke::new(1.5, theme::SELECTION),
+        Stroke::new(1.5, palette.selection),
         StrokeKind::Inside,
     );
     painter.rect_stroke(
         map,
         4.0,
-        Stroke::new(1.0, Color32::from_gray(90)),
+        Stroke::new(1.0, palette.minimap_frame),
         StrokeKind::Inside,
     );
     used
