@@ -178,3 +178,85 @@ fn focus_dims_the_edges_and_labels_it_leaves_out() {
     let shapes = painted(&h);
     assert_eq!(edge_lines(&shapes, b, c), [palette.edge], "back in full");
 }
+
+/// The screen rectangles of the "Stage N" headers painted in the last frame, each with its
+/// place in the painting order.
+fn stage_headers(shapes: &[Shape]) -> Vec<(usize, Rect)> {
+    shapes
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| match s {
+            Shape::Text(TextShape { pos, galley, .. }) if galley.text().starts_with("Stage ") => {
+                Some((k, Rect::from_min_size(*pos, galley.size())))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when, between the last grid line painted across `text` and the text at `at`, a filled
+/// rectangle covers the text: no grid line shows through it.
+fn grid_stops_short_of(shapes: &[Shape], at: usize, text: Rect) -> bool {
+    let last_line = shapes[..at].iter().rposition(|s| match s {
+        Shape::LineSegment { points, .. } => Rect::from_two_pos(points[0], points[1])
+            .expand(0.5)
+            .intersects(text),
+        _ => false,
+    });
+    let from = last_line.map_or(0, |k| k + 1);
+    shapes[from..at].iter().any(|s| {
+        matches!(s, Shape::Rect(RectShape { rect, fill, .. })
+            if rect.contains_rect(text) && *fill != Color32::TRANSPARENT)
+    })
+}
+
+#[test]
+fn stage_headers_keep_clear_of_the_zoom_buttons_the_grid_and_each_other() {
+    // A chain of eight services, one stage each, wider than the view.
+    let mut design = event_architect::model::Design::new("Chain");
+    for i in 0..8 {
+        let mut s = event_architect::model::Service::new(
+            format!("s{i}"),
+            event_architect::model::ServiceKind::Function,
+        );
+        s.position = Some(event_architect::model::Position {
+            x: 260.0 * i as f32,
+            y: 0.0,
+        });
+        design.add_service(s);
+    }
+    for i in 1..8 {
+        design.connect(&format!("s{}", i - 1), &format!("s{i}"), "Next");
+    }
+    let mut h = super::harness(design);
+    settle(&mut h);
+    let buttons = ["−", "100%", "+"]
+        .iter()
+        .map(|label| h.get_by_label(label).rect())
+        .reduce(|a, b| a.union(b))
+        .unwrap();
+    let canvas = h.state().canvas_rect();
+    let grab = egui::pos2(canvas.center().x, canvas.max.y - 30.0);
+    let mut moved_below = false;
+    // Pan the bands under the buttons step by step: no header is ever covered, crossed by the
+    // grid or laid over another.
+    for _ in 0..16 {
+        let shapes = painted(&h);
+        let headers = stage_headers(&shapes);
+        assert!(!headers.is_empty());
+        for (k, &(at, a)) in headers.iter().enumerate() {
+            assert!(!a.intersects(buttons), "{a:?} under the zoom buttons");
+            assert!(headers[k + 1..].iter().all(|(_, b)| !a.intersects(*b)));
+            assert!(
+                grid_stops_short_of(&shapes, at, a),
+                "a grid line crosses {a:?}"
+            );
+            moved_below |= a.min.y > buttons.max.y;
+        }
+        super::drag(&mut h, grab, egui::vec2(-40.0, 0.0));
+    }
+    assert!(
+        moved_below,
+        "some header met the buttons and moved below them"
+    );
+}

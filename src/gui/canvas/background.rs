@@ -4,6 +4,7 @@
 use egui::{Align2, FontId, Rect, Stroke, pos2, vec2};
 
 use super::Scene;
+use super::navigation::zoom_buttons_rect;
 use crate::analysis::Analysis;
 use crate::geometry::stages::{self, Band};
 use crate::gui::layout::to_point;
@@ -78,11 +79,13 @@ pub(super) fn paint_stages(
 }
 
 /// Each band's "Stage N" at the top of the view, in the header row the geometry gave it, on a
-/// patch of its band's colour (so the grid stops short of the text). A header that would still
-/// touch one already drawn (zoomed far out) yields rather than cover it.
+/// patch of its band's colour (so the grid stops short of the text); one under the zoom buttons
+/// moves below them. A header that would still touch one already drawn (zoomed far out)
+/// yields rather than cover it.
 pub(super) fn paint_stage_headers(scene: &Scene, bands: &[BandOnScreen]) {
     let (painter, palette) = (scene.painter, scene.palette);
     let font = FontId::proportional(12.0);
+    let buttons = zoom_buttons_rect(scene.viewport).expand(2.0);
     let mut drawn: Vec<Rect> = Vec::new();
     for &(band, l, r) in bands {
         let galley = painter.layout_no_wrap(
@@ -94,7 +97,10 @@ pub(super) fn paint_stage_headers(scene: &Scene, bands: &[BandOnScreen]) {
             continue;
         }
         let top = scene.viewport.min.y + 6.0 + band.row as f32 * HEADER_ROW_PX;
-        let text = Align2::CENTER_TOP.anchor_size(pos2((l + r) / 2.0, top), galley.size());
+        let mut text = Align2::CENTER_TOP.anchor_size(pos2((l + r) / 2.0, top), galley.size());
+        if text.expand2(vec2(6.0, 2.0)).intersects(buttons) {
+            text = text.translate(vec2(0.0, buttons.max.y + 4.0 - text.min.y));
+        }
         let patch = text.expand2(vec2(6.0, 2.0));
         if drawn.iter().any(|d| d.intersects(patch)) {
             continue;

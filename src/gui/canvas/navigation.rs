@@ -45,15 +45,26 @@ pub fn opening_camera(view: &CanvasView, bounds: Rect, viewport: Rect) -> Camera
     }
 }
 
+/// Size of one zoom button, screen points.
+const ZOOM_BUTTON: egui::Vec2 = vec2(34.0, 22.0);
+/// Gap between zoom buttons, screen points.
+const ZOOM_BUTTON_GAP: f32 = 4.0;
+
+/// Where the zoom buttons sit: the canvas's top right corner (the stage headers keep clear).
+pub(super) fn zoom_buttons_rect(viewport: Rect) -> Rect {
+    let width = 3.0 * ZOOM_BUTTON.x + 2.0 * ZOOM_BUTTON_GAP;
+    Rect::from_min_size(
+        pos2(viewport.max.x - 8.0 - width, viewport.min.y + 8.0),
+        vec2(width, ZOOM_BUTTON.y),
+    )
+}
+
 /// Zoom buttons and the minimap over the canvas. Returns true when either was used.
 pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) -> bool {
     let viewport = state.viewport;
     let mut used = false;
-    let size = vec2(34.0, 22.0);
-    let mut at = pos2(
-        viewport.max.x - 8.0 - 3.0 * size.x - 8.0,
-        viewport.min.y + 8.0,
-    );
+    let size = ZOOM_BUTTON;
+    let mut at = zoom_buttons_rect(viewport).min;
     for (text, hint, factor) in [
         ("−", "Zoom out", Some(1.0 / 1.25)),
         ("100%", "Zoom to 100%", None),
@@ -69,7 +80,7 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
                 .zoom_around(viewport, viewport.center(), factor);
             used = true;
         }
-        at.x += size.x + 4.0;
+        at.x += size.x + ZOOM_BUTTON_GAP;
     }
 
     let Some(bounds) = geometry::bounds(view.centers().iter().copied()) else {
