@@ -76,6 +76,9 @@ pub struct Palette {
     pub box_fill: Color32,
     /// The soft shadow under a box (transparent where the fill stands out on its own).
     pub box_shadow: Color32,
+    /// The frame of a flat (zoomed-out) box that has no other outline, where the fill alone
+    /// would not stand out (transparent otherwise).
+    pub box_outline: Color32,
     /// Service label text.
     pub box_text: Color32,
     /// Secondary text (kind line, edge labels).
@@ -120,6 +123,7 @@ pub const DARK: Palette = Palette {
     stage_text: Color32::from_rgb(120, 140, 170),
     box_fill: Color32::from_rgb(38, 42, 51),
     box_shadow: Color32::TRANSPARENT,
+    box_outline: Color32::TRANSPARENT,
     box_text: Color32::from_rgb(232, 236, 242),
     muted_text: Color32::from_rgb(150, 158, 172),
     edge: Color32::from_rgb(120, 130, 154),
@@ -151,6 +155,7 @@ pub const LIGHT: Palette = Palette {
     stage_text: Color32::from_rgb(80, 96, 122),
     box_fill: Color32::WHITE,
     box_shadow: Color32::from_rgba_premultiplied(0, 0, 0, 26),
+    box_outline: Color32::from_rgb(200, 206, 216),
     box_text: Color32::from_rgb(28, 32, 40),
     muted_text: Color32::from_rgb(92, 100, 114),
     edge: Color32::from_rgb(112, 120, 138),
@@ -205,6 +210,11 @@ impl Palette {
         Palette {
             stage_text: dim(self.stage_text),
             box_fill: dim(self.box_fill),
+            box_outline: if self.box_outline.a() > 0 {
+                dim(self.box_outline)
+            } else {
+                self.box_outline
+            },
             // A translucent shadow fades by its alpha (a lerp would make it an opaque grey).
             box_shadow: self.box_shadow.gamma_multiply(1.0 - DIM),
             box_text: dim(self.box_text),

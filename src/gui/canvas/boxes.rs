@@ -62,6 +62,8 @@ pub(super) fn paint_boxes(
             // Middle distance: flat box, stripe and outline as quads, label drawn later.
             if let Some(color) = outline {
                 box_mesh.add_colored_rect(screen.expand(2.0), color);
+            } else if palette.box_outline.a() > 0 {
+                box_mesh.add_colored_rect(screen.expand(1.0), palette.box_outline);
             }
             box_mesh.add_colored_rect(screen, palette.box_fill);
             box_mesh.add_colored_rect(
