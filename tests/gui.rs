@@ -12,6 +12,8 @@ use event_architect::model::{Design, Service, ServiceKind};
 
 #[path = "gui/editor.rs"]
 mod editor;
+#[path = "gui/look.rs"]
+mod look;
 
 fn harness(design: Design) -> Harness<'static, App> {
     Harness::builder()

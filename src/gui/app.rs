@@ -12,7 +12,7 @@ use crate::model::fragment::Fragment;
 use crate::model::{Design, ServiceIndex, ServiceKind, ServiceUid};
 
 use super::actions::Action;
-use super::canvas::{self, CanvasOptions, CanvasState, SimOverlay};
+use super::canvas::{self, CanvasOptions, CanvasState, OutOfFocus, SimOverlay};
 use super::dialogs::Dialog;
 use super::inspector::Draft;
 use super::search_bar::SearchBar;
@@ -108,8 +108,8 @@ pub struct App {
     /// The focus view: only what this service reaches or is reached from within so many hops
     /// is shown in full; the canvas dims the rest.
     pub(super) focus: Option<(ServiceUid, u32)>,
-    /// What [`App::focus_dimmed`] made, and for which focus and revision.
-    pub(super) focus_cache: Option<((ServiceUid, u32, u64), Vec<bool>)>,
+    /// What [`App::out_of_focus`] made, and for which focus and revision.
+    pub(super) focus_cache: Option<((ServiceUid, u32, u64), Arc<OutOfFocus>)>,
     /// The theme last handed to egui.
     pub(super) applied_theme: Option<ThemeChoice>,
 }
@@ -295,16 +295,29 @@ impl App {
         self.simulation.simulation()
     }
 
-    /// The ids of the services View > Focus draws behind a veil (none without a focus).
+    /// The ids of the services View > Focus draws faded (none without a focus).
     pub fn dimmed_services(&mut self) -> Vec<String> {
-        let dimmed = self.focus_dimmed();
+        let out = self.out_of_focus();
         self.doc
             .design
             .services
             .iter()
-            .zip(dimmed)
-            .filter(|(_, dim)| *dim)
+            .zip(&out.services)
+            .filter(|(_, dim)| **dim)
             .map(|(s, _)| s.id.clone())
+            .collect()
+    }
+
+    /// The edges (publisher id, subscriber id) View > Focus draws dimmed (none without a focus).
+    pub fn dimmed_edges(&mut self) -> Vec<(String, String)> {
+        let out = self.out_of_focus();
+        let design = &self.doc.design;
+        design
+            .edges
+            .iter()
+            .zip(&out.edges)
+            .filter(|(_, dim)| **dim)
+            .map(|(e, _)| (design.id(e.from).to_owned(), design.id(e.to).to_owned()))
             .collect()
     }
 
@@ -372,28 +385,35 @@ impl App {
             .set_selection(&self.selection.services, self.selection.edge);
     }
 
-    /// View > Focus: which services lie outside the focus (empty when there is none).
-    /// Made once per focus and revision, not per frame.
-    pub(super) fn focus_dimmed(&mut self) -> Vec<bool> {
+    /// View > Focus: which services and edges lie outside the focus (empty when there is
+    /// none). An edge is inside when both its ends are. Made once per focus and revision,
+    /// O(V + E); a frame only shares it.
+    pub(super) fn out_of_focus(&mut self) -> Arc<OutOfFocus> {
         let Some((uid, hops)) = self.focus else {
-            return Vec::new();
+            return Arc::default();
         };
         let key = (uid, hops, self.doc.history.revision());
-        if let Some((cached, dimmed)) = &self.focus_cache
+        if let Some((cached, out)) = &self.focus_cache
             && *cached == key
         {
-            return dimmed.clone();
+            return Arc::clone(out);
         }
-        let Some(start) = self.doc.design.index_of(uid) else {
-            return Vec::new();
+        let design = &self.doc.design;
+        let Some(start) = design.index_of(uid) else {
+            return Arc::default();
         };
-        let dimmed: Vec<bool> =
-            crate::analysis::neighbourhood::within_hops(&self.doc.design, &[start], hops)
-                .into_iter()
-                .map(|inside| !inside)
-                .collect();
-        self.focus_cache = Some((key, dimmed.clone()));
-        dimmed
+        let inside = crate::analysis::neighbourhood::within_hops(design, &[start], hops);
+        let is_inside = |i: ServiceIndex| inside.get(i.index()) == Some(&true);
+        let out = Arc::new(OutOfFocus {
+            services: inside.iter().map(|&inside| !inside).collect(),
+            edges: design
+                .edges
+                .iter()
+                .map(|e| !(is_inside(e.from) && is_inside(e.to)))
+                .collect(),
+        });
+        self.focus_cache = Some((key, Arc::clone(&out)));
+        out
     }
 
     /// The side panel: the inspector and the simulation, as tabs when both are open.
@@ -528,7 +548,7 @@ impl App {
             snap_to_grid: self.settings.snap_to_grid,
         };
         let mut overlay = self.sim_overlay(&ctx);
-        overlay.dimmed = self.focus_dimmed();
+        overlay.out_of_focus = self.out_of_focus();
         overlay.loop_tags = self
             .doc
             .analysis

@@ -227,7 +227,7 @@ impl Recovery {
                                     "⚠ The file changed on disk after this copy was taken; \
                                      restoring and saving would replace those changes.",
                                 )
-                                .color(theme::WARNING),
+                                .color(theme::palette(ui.ctx()).warning),
                             );
                         }
                         ui.horizontal(|ui| {
@@ -252,7 +252,7 @@ impl Recovery {
                     }
                     ui.label(
                         RichText::new("The copies stay until the next start.")
-                            .color(theme::MUTED_TEXT),
+                            .color(theme::palette(ui.ctx()).muted_text),
                     );
                 });
             });

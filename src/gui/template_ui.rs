@@ -62,10 +62,11 @@ pub fn read(path: &Path) -> Option<Result<ImportedTemplate, String>> {
 /// One cycle's class, why, and what AWS's guard would do (under its line in Problems).
 pub fn loop_class_ui(ui: &mut Ui, report: Option<&LoopReport>) {
     let Some(report) = report else { return };
+    let palette = theme::palette(ui.ctx());
     let colour = match report.class {
-        LoopClass::Intentional | LoopClass::PermissionOnly => theme::OK,
-        LoopClass::Filtered if report.can_match == Some(false) => theme::OK,
-        _ => theme::WARNING,
+        LoopClass::Intentional | LoopClass::PermissionOnly => palette.ok,
+        LoopClass::Filtered if report.can_match == Some(false) => palette.ok,
+        _ => palette.warning,
     };
     ui.label(
         RichText::new(format!(

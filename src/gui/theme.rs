@@ -49,63 +49,24 @@ pub const ARROW_LENGTH: f32 = 11.0;
 /// Edge line width in screen points.
 pub const EDGE_WIDTH_PX: f32 = 1.6;
 
-/// Canvas background.
-pub const CANVAS_BG: Color32 = Color32::from_rgb(24, 27, 33);
-/// Grid dots.
-pub const GRID: Color32 = Color32::from_rgb(38, 43, 53);
-/// Alternating stage band colours.
-pub const STAGE_BANDS: [Color32; 2] =
-    [Color32::from_rgb(30, 35, 44), Color32::from_rgb(27, 31, 38)];
-/// Stage band header text.
-pub const STAGE_TEXT: Color32 = Color32::from_rgb(120, 140, 170);
-/// Service box fill.
-pub const BOX_FILL: Color32 = Color32::from_rgb(38, 42, 51);
-/// Service label text.
-pub const BOX_TEXT: Color32 = Color32::from_rgb(232, 236, 242);
-/// Secondary text (kind line, edge labels).
-pub const MUTED_TEXT: Color32 = Color32::from_rgb(150, 158, 172);
-/// Normal edge colour.
-pub const EDGE: Color32 = Color32::from_rgb(120, 130, 150);
-/// Edge label background.
-pub const EDGE_LABEL_BG: Color32 = Color32::from_rgba_premultiplied(24, 27, 33, 220);
-/// Selection outline and selected edges.
-pub const SELECTION: Color32 = Color32::from_rgb(90, 170, 255);
-/// Hover outline.
-pub const HOVER: Color32 = Color32::from_rgb(170, 185, 210);
-/// Cycle members and cycle edges.
-pub const WARNING: Color32 = Color32::from_rgb(255, 128, 64);
-/// Errors in panels and the status line.
-pub const ERROR: Color32 = Color32::from_rgb(240, 90, 90);
-/// Confirmations in the status line.
-pub const OK: Color32 = Color32::from_rgb(110, 200, 130);
-/// Order badge fill.
-pub const BADGE: Color32 = Color32::from_rgb(70, 80, 100);
-/// Order badge text.
-pub const BADGE_TEXT: Color32 = Color32::WHITE;
-/// The edge being drawn by drag-to-connect.
-pub const PENDING_EDGE: Color32 = Color32::from_rgb(90, 170, 255);
-
 /// Simulation: a 2xx response or trace row.
 pub const STATUS_OK: Color32 = Color32::from_rgb(110, 200, 120);
 /// Simulation: a 4xx response or trace row.
 pub const STATUS_CLIENT_ERROR: Color32 = Color32::from_rgb(235, 170, 70);
 /// Simulation: a 5xx response or trace row.
 pub const STATUS_SERVER_ERROR: Color32 = Color32::from_rgb(235, 90, 90);
-/// Simulation: the glow around services handling an event now.
-pub const SIM_ACTIVE: Color32 = Color32::from_rgb(80, 220, 200);
-/// Simulation: the dot travelling along the edge the last event took.
-pub const SIM_DOT: Color32 = Color32::from_rgb(255, 224, 102);
 /// Simulation: seconds the dot takes to travel an edge (shorter when playing faster).
 pub const SIM_HOP_SECONDS: f32 = 0.6;
 
-/// The colours of one theme. [`DARK`] is the constants above; [`LIGHT`] is its daylight twin.
-/// Panels and canvas layers ask [`palette`] for the one egui is showing, so View › Theme (or
-/// the system's preference) changes both.
+/// The colours of one theme: everything the canvas and the panels paint that is not a kind's
+/// accent. Panels and canvas layers ask [`palette`] for the one egui is showing, so View › Theme
+/// (or the system's preference) changes both. [`DARK`] is also the picture export's palette
+/// (`render::palette`; a test keeps the two equal).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Palette {
     /// Canvas background.
     pub canvas_bg: Color32,
-    /// Grid dots and lines.
+    /// Grid lines.
     pub grid: Color32,
     /// Alternating stage band colours.
     pub stage_bands: [Color32; 2],
@@ -113,6 +74,11 @@ pub struct Palette {
     pub stage_text: Color32,
     /// Service box fill.
     pub box_fill: Color32,
+    /// The soft shadow under a box (transparent where the fill stands out on its own).
+    pub box_shadow: Color32,
+    /// The frame of a flat (zoomed-out) box that has no other outline, where the fill alone
+    /// would not stand out (transparent otherwise).
+    pub box_outline: Color32,
     /// Service label text.
     pub box_text: Color32,
     /// Secondary text (kind line, edge labels).
@@ -141,58 +107,71 @@ pub struct Palette {
     pub sim_active: Color32,
     /// Simulation: the travelling dot.
     pub sim_dot: Color32,
+    /// The minimap's background.
+    pub minimap_bg: Color32,
+    /// The minimap's frame.
+    pub minimap_frame: Color32,
     /// True for a light background: kind colours are darkened for text on it.
     pub light: bool,
 }
 
-/// The dark theme: the constants of this module.
+/// The dark theme (and the picture export's colours).
 pub const DARK: Palette = Palette {
-    canvas_bg: CANVAS_BG,
-    grid: GRID,
-    stage_bands: STAGE_BANDS,
-    stage_text: STAGE_TEXT,
-    box_fill: BOX_FILL,
-    box_text: BOX_TEXT,
-    muted_text: MUTED_TEXT,
-    edge: EDGE,
-    edge_label_bg: EDGE_LABEL_BG,
-    selection: SELECTION,
-    hover: HOVER,
-    badge: BADGE,
-    badge_text: BADGE_TEXT,
-    pending_edge: PENDING_EDGE,
-    warning: WARNING,
-    error: ERROR,
-    ok: OK,
-    sim_active: SIM_ACTIVE,
-    sim_dot: SIM_DOT,
+    canvas_bg: Color32::from_rgb(24, 27, 33),
+    grid: Color32::from_rgb(38, 43, 53),
+    stage_bands: [Color32::from_rgb(30, 35, 44), Color32::from_rgb(27, 31, 38)],
+    stage_text: Color32::from_rgb(120, 140, 170),
+    box_fill: Color32::from_rgb(38, 42, 51),
+    box_shadow: Color32::TRANSPARENT,
+    box_outline: Color32::TRANSPARENT,
+    box_text: Color32::from_rgb(232, 236, 242),
+    muted_text: Color32::from_rgb(150, 158, 172),
+    edge: Color32::from_rgb(120, 130, 154),
+    edge_label_bg: Color32::from_rgba_premultiplied(24, 27, 33, 220),
+    selection: Color32::from_rgb(90, 170, 255),
+    hover: Color32::from_rgb(170, 185, 210),
+    badge: Color32::from_rgb(70, 80, 100),
+    badge_text: Color32::WHITE,
+    pending_edge: Color32::from_rgb(90, 170, 255),
+    warning: Color32::from_rgb(255, 128, 64),
+    error: Color32::from_rgb(240, 90, 90),
+    ok: Color32::from_rgb(110, 200, 130),
+    sim_active: Color32::from_rgb(80, 220, 200),
+    sim_dot: Color32::from_rgb(255, 224, 102),
+    minimap_bg: Color32::from_rgb(24, 27, 33),
+    minimap_frame: Color32::from_gray(90),
     light: false,
 };
 
-/// The light theme.
+/// The light theme: a near-white canvas with a faint grid, white boxes lifted by a soft
+/// shadow, and accents deep enough to read on white.
 pub const LIGHT: Palette = Palette {
     canvas_bg: Color32::from_rgb(246, 247, 250),
-    grid: Color32::from_rgb(224, 228, 235),
+    grid: Color32::from_rgb(226, 230, 237),
     stage_bands: [
         Color32::from_rgb(236, 240, 246),
         Color32::from_rgb(242, 244, 248),
     ],
     stage_text: Color32::from_rgb(80, 96, 122),
     box_fill: Color32::WHITE,
+    box_shadow: Color32::from_rgba_premultiplied(0, 0, 0, 26),
+    box_outline: Color32::from_rgb(200, 206, 216),
     box_text: Color32::from_rgb(28, 32, 40),
     muted_text: Color32::from_rgb(92, 100, 114),
     edge: Color32::from_rgb(112, 120, 138),
-    edge_label_bg: Color32::from_rgba_premultiplied(246, 247, 250, 230),
+    edge_label_bg: Color32::from_rgba_premultiplied(246, 247, 250, 235),
     selection: Color32::from_rgb(20, 110, 220),
     hover: Color32::from_rgb(90, 108, 146),
     badge: Color32::from_rgb(84, 94, 116),
     badge_text: Color32::WHITE,
     pending_edge: Color32::from_rgb(20, 110, 220),
-    warning: Color32::from_rgb(204, 86, 16),
+    warning: Color32::from_rgb(214, 90, 16),
     error: Color32::from_rgb(196, 36, 36),
     ok: Color32::from_rgb(28, 132, 56),
-    sim_active: Color32::from_rgb(0, 150, 130),
-    sim_dot: Color32::from_rgb(222, 150, 0),
+    sim_active: Color32::from_rgb(0, 160, 140),
+    sim_dot: Color32::from_rgb(230, 150, 0),
+    minimap_bg: Color32::WHITE,
+    minimap_frame: Color32::from_gray(170),
     light: true,
 };
 
@@ -204,6 +183,9 @@ pub fn palette(ctx: &egui::Context) -> &'static Palette {
     }
 }
 
+/// How far [`Palette::dimmed`] moves a colour towards the canvas background.
+const DIM: f32 = 0.72;
+
 impl Palette {
     /// A kind's colour for text and thin lines on this theme's background (darker on light).
     pub fn kind_text(&self, kind: ServiceKind) -> Color32 {
@@ -213,6 +195,43 @@ impl Palette {
     /// An HTTP status's colour for text on this theme's background.
     pub fn status(&self, status: u16) -> Color32 {
         self.text_on_background(status_color(status))
+    }
+
+    /// A colour receded into the background, for what lies outside View › Focus. Opaque, so
+    /// dimmed edges crossing each other do not add up to a darker knot.
+    pub fn dimmed(&self, color: Color32) -> Color32 {
+        color.lerp_to_gamma(self.canvas_bg, DIM)
+    }
+
+    /// This palette with everything drawn on the canvas [`Palette::dimmed`]: how a box
+    /// outside View › Focus is drawn. The background, bands and grid stay as they are.
+    pub fn receded(&self) -> Palette {
+        let dim = |c: Color32| self.dimmed(c);
+        Palette {
+            stage_text: dim(self.stage_text),
+            box_fill: dim(self.box_fill),
+            box_outline: if self.box_outline.a() > 0 {
+                dim(self.box_outline)
+            } else {
+                self.box_outline
+            },
+            // A translucent shadow fades by its alpha (a lerp would make it an opaque grey).
+            box_shadow: self.box_shadow.gamma_multiply(1.0 - DIM),
+            box_text: dim(self.box_text),
+            muted_text: dim(self.muted_text),
+            edge: dim(self.edge),
+            selection: dim(self.selection),
+            hover: dim(self.hover),
+            badge: dim(self.badge),
+            badge_text: dim(self.badge_text),
+            pending_edge: dim(self.pending_edge),
+            warning: dim(self.warning),
+            error: dim(self.error),
+            ok: dim(self.ok),
+            sim_active: dim(self.sim_active),
+            sim_dot: dim(self.sim_dot),
+            ..*self
+        }
     }
 
     /// A bright accent as text: as it is on dark, darkened on light so it still reads.
@@ -322,5 +341,56 @@ mod tests {
             }
         }
         assert!(luminance(LIGHT.canvas_bg) > luminance(DARK.canvas_bg));
+    }
+
+    #[test]
+    fn the_dark_theme_is_the_picture_exports_palette() {
+        use crate::render::palette as svg;
+        let hex = |c: Color32| format!("#{:02x}{:02x}{:02x}", c.r(), c.g(), c.b());
+        for (canvas, picture) in [
+            (DARK.canvas_bg, svg::CANVAS_BG),
+            (DARK.stage_bands[0], svg::STAGE_BANDS[0]),
+            (DARK.stage_bands[1], svg::STAGE_BANDS[1]),
+            (DARK.stage_text, svg::STAGE_TEXT),
+            (DARK.box_fill, svg::BOX_FILL),
+            (DARK.box_text, svg::BOX_TEXT),
+            (DARK.muted_text, svg::MUTED_TEXT),
+            (DARK.edge, svg::EDGE),
+            (DARK.warning, svg::WARNING),
+            (DARK.badge, svg::BADGE),
+            (DARK.badge_text, svg::BADGE_TEXT),
+        ] {
+            assert_eq!(hex(canvas), picture);
+        }
+    }
+
+    #[test]
+    fn dimmed_colours_recede_into_the_background_in_both_themes() {
+        for palette in [DARK, LIGHT] {
+            for color in [palette.edge, palette.box_text, palette.warning] {
+                let dim = palette.dimmed(color);
+                assert!(
+                    contrast(dim, palette.canvas_bg) < contrast(color, palette.canvas_bg) / 1.5,
+                    "{color:?} on {:?}",
+                    palette.light
+                );
+                assert!(dim.is_opaque());
+            }
+            let receded = palette.receded();
+            assert_eq!(receded.canvas_bg, palette.canvas_bg);
+            assert_eq!(receded.box_text, palette.dimmed(palette.box_text));
+            assert!(receded.box_shadow.a() < palette.box_shadow.a().max(1));
+        }
+    }
+
+    #[test]
+    fn boxes_selection_and_cycles_stand_out_from_the_canvas_in_both_themes() {
+        for palette in [DARK, LIGHT] {
+            for color in [palette.selection, palette.warning, palette.edge] {
+                assert!(contrast(color, palette.canvas_bg) >= 3.0, "{color:?}");
+            }
+            assert!(contrast(palette.stage_text, palette.stage_bands[0]) >= 3.0);
+            assert_ne!(palette.box_fill, palette.canvas_bg);
+        }
     }
 }

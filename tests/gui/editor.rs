@@ -142,7 +142,7 @@ fn a_design_drawn_from_an_empty_canvas_simulates_like_the_builtin_one() {
 }
 
 /// Three placed functions in a row: a -> b -> c.
-fn row_of_three() -> Design {
+pub(super) fn row_of_three() -> Design {
     let mut design = Design::new("Row");
     for (id, x) in [("a", 0.0), ("b", 260.0), ("c", 520.0)] {
         let mut s = event_architect::model::Service::new(id, ServiceKind::Function);
@@ -463,7 +463,7 @@ fn focus_keeps_what_the_selection_reaches_within_n_hops() {
     assert_eq!(
         h.state_mut().dimmed_services(),
         ["c"],
-        "the canvas veils the rest"
+        "the canvas fades the rest"
     );
     h.get_by_label("View").click();
     settle(&mut h);
@@ -555,12 +555,7 @@ fn view_theme_switches_between_light_and_dark() {
     let mut h = harness(row_of_three());
     settle(&mut h);
     for (item, theme) in [("Light", egui::Theme::Light), ("Dark", egui::Theme::Dark)] {
-        h.get_by_label("View").click();
-        settle(&mut h);
-        h.get_by_label_contains("Theme").click();
-        settle(&mut h);
-        h.get_by_label(item).click();
-        settle(&mut h);
+        super::look::choose_theme(&mut h, item);
         assert_eq!(h.ctx.theme(), theme, "{item}");
         assert_eq!(
             event_architect::gui::theme::palette(&h.ctx).light,

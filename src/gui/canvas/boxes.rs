@@ -10,8 +10,14 @@ use crate::gui::geometry;
 use crate::gui::theme;
 use crate::gui::view::CanvasView;
 
-/// Draws the boxes in view.
-pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptions) {
+/// Draws the boxes in view; those marked in `dimmed` (View › Focus, indexed like the design's
+/// services) in the theme's receded colours, unless selected or hovered.
+pub(super) fn paint_boxes(
+    scene: &Scene,
+    view: &CanvasView,
+    options: CanvasOptions,
+    dimmed: &[bool],
+) {
     let Scene {
         painter,
         camera,
@@ -19,11 +25,13 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
         visible,
         zoom,
         detailed,
+        palette,
     } = *scene;
     let centers = view.centers();
     // Zoomed out, boxes go into one plain mesh (no rounding, no feather).
     let mut box_mesh = egui::Mesh::default();
     let mut flat_labels: Vec<(Pos2, std::sync::Arc<egui::Galley>)> = Vec::new();
+    let (lit, receded) = (palette, &palette.receded());
     for (i, &center) in centers.iter().enumerate() {
         let rect = geometry::box_rect(center);
         if !rect.intersects(visible) {
@@ -31,12 +39,18 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
         }
         let Some(node) = view.node(i) else { continue };
         let screen = camera.rect_to_screen(viewport, rect);
-        let accent = theme::kind_color(node.kind);
+        let recede =
+            dimmed.get(i) == Some(&true) && !view.is_selected(i) && view.hovered() != Some(i);
+        let (palette, accent) = if recede {
+            (receded, lit.dimmed(theme::kind_color(node.kind)))
+        } else {
+            (lit, theme::kind_color(node.kind))
+        };
         if !detailed {
             let outline = if view.is_selected(i) {
-                Some(theme::SELECTION)
+                Some(palette.selection)
             } else if node.in_cycle {
-                Some(theme::WARNING)
+                Some(palette.warning)
             } else {
                 None
             };
@@ -48,8 +62,10 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
             // Middle distance: flat box, stripe and outline as quads, label drawn later.
             if let Some(color) = outline {
                 box_mesh.add_colored_rect(screen.expand(2.0), color);
+            } else if palette.box_outline.a() > 0 {
+                box_mesh.add_colored_rect(screen.expand(1.0), palette.box_outline);
             }
-            box_mesh.add_colored_rect(screen, theme::BOX_FILL);
+            box_mesh.add_colored_rect(screen, palette.box_fill);
             box_mesh.add_colored_rect(
                 Rect::from_min_size(screen.min, vec2(3.0, screen.height())),
                 accent,
@@ -63,7 +79,7 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
                 painter,
                 &text,
                 theme::MIN_LABEL_FONT_PX,
-                theme::BOX_TEXT,
+                palette.box_text,
                 screen.width() - 8.0,
             );
             let at = pos2(
@@ -76,7 +92,16 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
         let selected = view.is_selected(i);
         let hovered = view.hovered() == Some(i);
         let radius = CornerRadius::same((theme::BOX_ROUNDING * zoom).clamp(0.0, 255.0) as u8);
-        painter.rect_filled(screen, radius, theme::BOX_FILL);
+        if palette.box_shadow.a() > 0 {
+            // White on near-white needs a lift to read as a box (the dark theme's fill does not).
+            let drop = (2.0 * zoom).max(1.0);
+            painter.rect_filled(
+                screen.translate(vec2(0.0, drop)).expand(drop / 2.0),
+                radius,
+                palette.box_shadow,
+            );
+        }
+        painter.rect_filled(screen, radius, palette.box_fill);
         let stripe = Rect::from_min_size(screen.min, vec2((5.0 * zoom).max(2.0), screen.height()));
         painter.rect_filled(
             stripe,
@@ -89,11 +114,11 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
             accent,
         );
         let outline = if selected {
-            Stroke::new(2.5, theme::SELECTION)
+            Stroke::new(2.5, palette.selection)
         } else if node.in_cycle {
-            Stroke::new(2.0, theme::WARNING)
+            Stroke::new(2.0, palette.warning)
         } else if hovered {
-            Stroke::new(1.5, theme::HOVER)
+            Stroke::new(1.5, palette.hover)
         } else {
             Stroke::new(1.0, accent.gamma_multiply(0.45))
         };
@@ -104,10 +129,10 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
             let pad = 14.0 * zoom;
             let width = screen.width() - pad - 10.0 * zoom;
             let title_size = (theme::LABEL_FONT * zoom).max(theme::MIN_LABEL_FONT_PX);
-            let title = text_galley(painter, &node.label, title_size, theme::BOX_TEXT, width);
+            let title = text_galley(painter, &node.label, title_size, palette.box_text, width);
             if zoom >= theme::SUBTITLE_MIN_ZOOM {
                 let top = screen.min + vec2(pad, 10.0 * zoom);
-                painter.galley(top, title, theme::BOX_TEXT);
+                painter.galley(top, title, palette.box_text);
                 let icon = theme::kind_icon(node.kind);
                 let subtitle = if node.label == node.id {
                     format!("{icon} {}", node.kind)
@@ -118,34 +143,34 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
                     painter,
                     &subtitle,
                     theme::KIND_FONT * zoom,
-                    theme::MUTED_TEXT,
+                    palette.muted_text,
                     width,
                 );
                 painter.galley(
                     pos2(top.x, screen.max.y - 10.0 * zoom - sub.size().y),
                     sub,
-                    theme::MUTED_TEXT,
+                    palette.muted_text,
                 );
             } else {
                 let at = pos2(screen.min.x + pad, screen.center().y - title.size().y / 2.0);
-                painter.galley(at, title, theme::BOX_TEXT);
+                painter.galley(at, title, palette.box_text);
             }
         }
         if options.show_order && node.order > 0 && zoom >= theme::TEXT_MIN_ZOOM {
             let r = (10.0 * zoom).max(8.0);
             let c = screen.left_top() + vec2(0.0, 0.0);
             let fill = if node.in_cycle {
-                theme::WARNING
+                palette.warning
             } else {
-                theme::BADGE
+                palette.badge
             };
-            painter.circle(c, r, fill, Stroke::new(1.5, theme::CANVAS_BG));
+            painter.circle(c, r, fill, Stroke::new(1.5, palette.canvas_bg));
             painter.text(
                 c,
                 Align2::CENTER_CENTER,
                 node.order.to_string(),
                 FontId::proportional((r * 1.05).clamp(8.0, 20.0)),
-                theme::BADGE_TEXT,
+                palette.badge_text,
             );
         }
         if zoom >= 0.5 || hovered || selected {
@@ -154,7 +179,7 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
             let fill = if hovered || selected {
                 accent
             } else {
-                theme::BOX_FILL
+                palette.box_fill
             };
             painter.circle(h, r, fill, Stroke::new(1.5, accent));
         }
@@ -163,7 +188,7 @@ pub(super) fn paint_boxes(scene: &Scene, view: &CanvasView, options: CanvasOptio
         painter.add(Shape::mesh(box_mesh));
     }
     for (at, galley) in flat_labels {
-        painter.galley(at, galley, theme::BOX_TEXT);
+        painter.galley(at, galley, palette.box_text);
     }
 }
 

@@ -16,6 +16,8 @@ pub(super) struct PendingLabel {
     color: Color32,
     /// Hovered or selected: shown in full and readable whatever the zoom.
     emphasised: bool,
+    /// Outside View › Focus: drawn receded.
+    dimmed: bool,
 }
 
 /// Which services move with a drag in progress (empty when none does).
@@ -34,11 +36,14 @@ fn moving_services(state: &CanvasState, view: &CanvasView) -> Vec<bool> {
 
 /// Draws the edges in view along their routes and returns their labels, which go on top of
 /// the boxes. Routes come from the view (computed per edit); only the edges of boxes being
-/// dragged are drawn provisionally, as plain S-curves, until the drop.
+/// dragged are drawn provisionally, as plain S-curves, until the drop. Edges marked in
+/// `dimmed` (View › Focus, indexed like the design's edges) recede and go first, so the
+/// focused ones and their labels lie on top.
 pub(super) fn paint_edges(
     scene: &Scene,
     state: &CanvasState,
     view: &CanvasView,
+    dimmed: &[bool],
 ) -> Vec<PendingLabel> {
     let Scene {
         painter,
@@ -47,6 +52,7 @@ pub(super) fn paint_edges(
         visible,
         zoom,
         detailed,
+        palette,
     } = *scene;
     let centers = view.centers();
     let moving = moving_services(state, view);
@@ -57,7 +63,12 @@ pub(super) fn paint_edges(
     let mut labels: Vec<PendingLabel> = Vec::new();
     let show_labels = zoom >= theme::EDGE_LABEL_MIN_ZOOM;
     let mut screen: Vec<Pos2> = Vec::new();
-    for (i, &(from, to)) in view.pairs().iter().enumerate() {
+    let pairs = view.pairs();
+    let is_dimmed = |i: usize| dimmed.get(i) == Some(&true);
+    let back = (0..pairs.len()).filter(|&i| is_dimmed(i));
+    let front = (0..pairs.len()).filter(|&i| !is_dimmed(i));
+    for i in back.chain(front) {
+        let (from, to) = pairs[i];
         let dragged = !moving.is_empty()
             && (moving.get(from as usize) == Some(&true) || moving.get(to as usize) == Some(&true));
         let provisional;
@@ -84,13 +95,20 @@ pub(super) fn paint_edges(
         let selected = view.is_edge_selected(i);
         let hovered = state.hovered_edge == Some(i);
         let color = if selected {
-            theme::SELECTION
+            palette.selection
         } else if in_cycle {
-            theme::WARNING
+            palette.warning
         } else if hovered {
-            theme::HOVER
+            palette.hover
         } else {
-            theme::EDGE
+            palette.edge
+        };
+        // What the user points at or picked stays lit, in focus or not.
+        let receded = is_dimmed(i) && !selected && !hovered;
+        let color = if receded {
+            palette.dimmed(color)
+        } else {
+            color
         };
         let width = if selected || hovered {
             edge_width + 1.0
@@ -127,6 +145,7 @@ pub(super) fn paint_edges(
                 edge: i,
                 color,
                 emphasised: selected || hovered,
+                dimmed: receded,
             });
         }
     }
@@ -145,9 +164,20 @@ pub(super) fn paint_labels(scene: &Scene, view: &CanvasView, labels: Vec<Pending
         camera,
         viewport,
         zoom,
+        palette,
         ..
     } = *scene;
     for pending in labels {
+        let text = if pending.dimmed {
+            palette.dimmed(palette.box_text)
+        } else {
+            palette.box_text
+        };
+        let style = LabelStyle {
+            border: pending.color,
+            text,
+            background: palette.edge_label_bg,
+        };
         let Some(edge) = view.edge(pending.edge) else {
             continue;
         };
@@ -159,7 +189,7 @@ pub(super) fn paint_labels(scene: &Scene, view: &CanvasView, labels: Vec<Pending
                     camera.to_screen(viewport, to_pos(label.rect.min)),
                     camera.to_screen(viewport, to_pos(label.rect.max)),
                 );
-                label_box(painter, rect, &label.text, font, pending.color);
+                label_box(painter, rect, &label.text, font, style);
             }
             _ if pending.emphasised => {
                 // In full, over its placed spot or the middle of its route.
@@ -174,10 +204,10 @@ pub(super) fn paint_labels(scene: &Scene, view: &CanvasView, labels: Vec<Pending
                     let galley = painter.layout_no_wrap(
                         edge.event.to_string(),
                         FontId::proportional(font),
-                        theme::BOX_TEXT,
+                        text,
                     );
                     let rect = Rect::from_center_size(at, galley.size() + vec2(10.0, 4.0));
-                    label_box(painter, rect, &edge.event, font, pending.color);
+                    label_box(painter, rect, &edge.event, font, style);
                 }
             }
             _ => {}
@@ -185,13 +215,22 @@ pub(super) fn paint_labels(scene: &Scene, view: &CanvasView, labels: Vec<Pending
     }
 }
 
+/// The colours of one edge label.
+#[derive(Clone, Copy)]
+struct LabelStyle {
+    /// The edge's colour.
+    border: Color32,
+    text: Color32,
+    background: Color32,
+}
+
 /// A label: background, border and centred text.
-fn label_box(painter: &Painter, rect: Rect, text: &str, font: f32, color: Color32) {
+fn label_box(painter: &Painter, rect: Rect, text: &str, font: f32, style: LabelStyle) {
     painter.rect(
         rect,
         CornerRadius::same(((4.0 * rect.height() / 16.0) as u8).clamp(1, 8)),
-        theme::EDGE_LABEL_BG,
-        Stroke::new(1.0, color.gamma_multiply(0.7)),
+        style.background,
+        Stroke::new(1.0, style.border.gamma_multiply(0.7)),
         StrokeKind::Inside,
     );
     painter.text(
@@ -199,7 +238,7 @@ fn label_box(painter: &Painter, rect: Rect, text: &str, font: f32, color: Color3
         Align2::CENTER_CENTER,
         text,
         FontId::proportional(font),
-        theme::BOX_TEXT,
+        style.text,
     );
 }
 

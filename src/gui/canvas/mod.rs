@@ -16,6 +16,8 @@ mod interact;
 pub mod navigation;
 mod overlay;
 
+use std::sync::Arc;
+
 use egui::{Painter, Pos2, Rect, Sense, Ui, Vec2, vec2};
 
 use super::geometry::Camera;
@@ -118,11 +120,21 @@ pub struct SimOverlay {
     pub active: Vec<usize>,
     /// The edge (position) the last event took and how far its dot has travelled, 0 to 1.
     pub hop: Option<(usize, f32)>,
-    /// View > Focus: per service, whether it is outside the focus (drawn behind a veil).
-    pub dimmed: Vec<bool>,
+    /// View > Focus: what lies outside it (shared with the window's cache, made per edit).
+    pub out_of_focus: Arc<OutOfFocus>,
     /// Each cycle group's services and its class (`runaway`, `intentional`, ...), tagged above
     /// the group.
     pub loop_tags: Vec<(Vec<usize>, &'static str)>,
+}
+
+/// View > Focus: what the canvas draws receded, indexed like the design's services and edges
+/// (both empty without a focus).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutOfFocus {
+    /// Per service: outside the focus (drawn in receded colours).
+    pub services: Vec<bool>,
+    /// Per edge: not both of its ends inside the focus (drawn faded, with its label).
+    pub edges: Vec<bool>,
 }
 
 /// The canvas's own state. Session state.
@@ -201,6 +213,8 @@ struct Scene<'a> {
     zoom: f32,
     /// At or above the zoom where boxes get rounding, outlines and badges.
     detailed: bool,
+    /// The colours of the theme egui is showing.
+    palette: &'static theme::Palette,
 }
 
 fn paint(
@@ -220,16 +234,19 @@ fn paint(
         visible: camera.visible_canvas(viewport).expand(theme::ARROW_LENGTH),
         zoom: camera.zoom,
         detailed: camera.zoom >= theme::DETAIL_MIN_ZOOM,
+        palette: theme::palette(painter.ctx()),
     };
-    painter.rect_filled(viewport, 0.0, theme::CANVAS_BG);
-    if options.show_stages {
-        background::paint_stages(&scene, view, analysis);
-    }
+    painter.rect_filled(viewport, 0.0, scene.palette.canvas_bg);
+    let bands = if options.show_stages {
+        background::paint_stages(&scene, view, analysis)
+    } else {
+        Vec::new()
+    };
     background::paint_grid(&scene);
-    let labels = edges::paint_edges(&scene, state, view);
-    boxes::paint_boxes(&scene, view, options);
+    background::paint_stage_headers(&scene, &bands);
+    let labels = edges::paint_edges(&scene, state, view, &overlay.out_of_focus.edges);
+    boxes::paint_boxes(&scene, view, options, &overlay.out_of_focus.services);
     // The simulation over boxes and edges, under the labels so it never hides an event name.
-    overlay::paint_focus(&scene, view, overlay);
     overlay::paint_loop_tags(&scene, view, overlay);
     overlay::paint_simulation(&scene, view, overlay);
     // Edge labels last, so no box hides one.

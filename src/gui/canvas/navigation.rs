@@ -1,7 +1,7 @@
 //! Getting around: zoom buttons (out, 100%, in), a minimap when the design is larger than the
 //! view (click or drag it to go there), and opening a design at a readable zoom.
 
-use egui::{Color32, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, pos2, vec2};
+use egui::{Pos2, Rect, Sense, Stroke, StrokeKind, Ui, pos2, vec2};
 
 use super::CanvasState;
 use crate::gui::geometry::{self, Camera};
@@ -45,15 +45,26 @@ pub fn opening_camera(view: &CanvasView, bounds: Rect, viewport: Rect) -> Camera
     }
 }
 
+/// Size of one zoom button, screen points.
+const ZOOM_BUTTON: egui::Vec2 = vec2(34.0, 22.0);
+/// Gap between zoom buttons, screen points.
+const ZOOM_BUTTON_GAP: f32 = 4.0;
+
+/// Where the zoom buttons sit: the canvas's top right corner (the stage headers keep clear).
+pub(super) fn zoom_buttons_rect(viewport: Rect) -> Rect {
+    let width = 3.0 * ZOOM_BUTTON.x + 2.0 * ZOOM_BUTTON_GAP;
+    Rect::from_min_size(
+        pos2(viewport.max.x - 8.0 - width, viewport.min.y + 8.0),
+        vec2(width, ZOOM_BUTTON.y),
+    )
+}
+
 /// Zoom buttons and the minimap over the canvas. Returns true when either was used.
 pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) -> bool {
     let viewport = state.viewport;
     let mut used = false;
-    let size = vec2(34.0, 22.0);
-    let mut at = pos2(
-        viewport.max.x - 8.0 - 3.0 * size.x - 8.0,
-        viewport.min.y + 8.0,
-    );
+    let size = ZOOM_BUTTON;
+    let mut at = zoom_buttons_rect(viewport).min;
     for (text, hint, factor) in [
         ("−", "Zoom out", Some(1.0 / 1.25)),
         ("100%", "Zoom to 100%", None),
@@ -69,7 +80,7 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
                 .zoom_around(viewport, viewport.center(), factor);
             used = true;
         }
-        at.x += size.x + 4.0;
+        at.x += size.x + ZOOM_BUTTON_GAP;
     }
 
     let Some(bounds) = geometry::bounds(view.centers().iter().copied()) else {
@@ -96,14 +107,15 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
         state.camera.pan = viewport.size() / 2.0 - target.to_vec2() * state.camera.zoom;
         used = true;
     }
+    let palette = theme::palette(ui.ctx());
     let painter = ui.painter().with_clip_rect(map);
-    painter.rect_filled(map, 4.0, theme::CANVAS_BG);
+    painter.rect_filled(map, 4.0, palette.minimap_bg);
     let mut mesh = egui::Mesh::default();
     let step = view.centers().len().div_ceil(MINIMAP_BOXES).max(1);
     for (i, &c) in view.centers().iter().enumerate().step_by(step) {
         let color = view
             .node(i)
-            .map_or(theme::EDGE, |n| theme::kind_color(n.kind));
+            .map_or(palette.edge, |n| theme::kind_color(n.kind));
         let r = geometry::box_rect(c);
         let r = Rect::from_min_max(to_map(r.min), to_map(r.max));
         mesh.add_colored_rect(r.expand(0.5), color);
@@ -113,13 +125,13 @@ pub fn navigation_ui(ui: &mut Ui, state: &mut CanvasState, view: &CanvasView) ->
     painter.rect_stroke(
         seen,
         1.0,
-        Stroke::new(1.5, theme::SELECTION),
+        Stroke::new(1.5, palette.selection),
         StrokeKind::Inside,
     );
     painter.rect_stroke(
         map,
         4.0,
-        Stroke::new(1.0, Color32::from_gray(90)),
+        Stroke::new(1.0, palette.minimap_frame),
         StrokeKind::Inside,
     );
     used

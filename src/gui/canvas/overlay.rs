@@ -8,26 +8,6 @@ use crate::gui::geometry;
 use crate::gui::theme;
 use crate::gui::view::CanvasView;
 
-/// The simulation on top: active services glow, the last hop's edge is lit and carries a dot.
-/// View > Focus: a veil of the canvas colour over every service outside the focus, so what the
-/// selection reaches (or is reached from) stands out and the rest recedes.
-pub(super) fn paint_focus(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
-    let Scene {
-        painter, viewport, ..
-    } = *scene;
-    let veil = theme::CANVAS_BG.gamma_multiply(0.8);
-    for (i, _) in overlay.dimmed.iter().enumerate().filter(|(_, dim)| **dim) {
-        let Some(screen) = box_on_screen(scene, view, i) else {
-            continue;
-        };
-        // Grown to cover the badge, the handle and the edges' ends at the box.
-        let screen = screen.expand(14.0);
-        if screen.intersects(viewport) {
-            painter.rect_filled(screen, 0.0, veil);
-        }
-    }
-}
-
 /// Each cycle group's class (see `analysis::loops`) above its top-left box, so how dangerous a
 /// loop is reads off the canvas, not only off the problems panel.
 pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
@@ -55,9 +35,9 @@ pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOve
             continue;
         }
         let color = if *class == "intentional" {
-            theme::MUTED_TEXT
+            scene.palette.muted_text
         } else {
-            theme::WARNING
+            scene.palette.warning
         };
         // Above the order badge, which sits on the box's top-left corner.
         painter.text(
@@ -80,6 +60,7 @@ fn box_on_screen(scene: &Scene, view: &CanvasView, i: usize) -> Option<Rect> {
     )
 }
 
+/// The simulation on top: active services glow, the last hop's edge is lit and carries a dot.
 pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
     let Scene {
         painter,
@@ -100,14 +81,14 @@ pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOv
             painter.rect_stroke(
                 screen.expand(grow),
                 radius,
-                Stroke::new(3.0, theme::SIM_ACTIVE.gamma_multiply(alpha)),
+                Stroke::new(3.0, scene.palette.sim_active.gamma_multiply(alpha)),
                 StrokeKind::Outside,
             );
         }
         painter.rect_stroke(
             screen.expand(1.0),
             radius,
-            Stroke::new(2.0, theme::SIM_ACTIVE),
+            Stroke::new(2.0, scene.palette.sim_active),
             StrokeKind::Outside,
         );
     }
@@ -123,12 +104,17 @@ pub(super) fn paint_simulation(scene: &Scene, view: &CanvasView, overlay: &SimOv
         .collect();
     painter.add(Shape::line(
         points.clone(),
-        Stroke::new(3.0, theme::SIM_DOT.gamma_multiply(0.55)),
+        Stroke::new(3.0, scene.palette.sim_dot.gamma_multiply(0.55)),
     ));
     if let Some(at) = edges::point_along(&points, t) {
         let r = (6.0 * zoom).clamp(4.0, 9.0);
-        painter.circle_filled(at, r * 2.0, theme::SIM_DOT.gamma_multiply(0.18));
-        painter.circle(at, r, theme::SIM_DOT, Stroke::new(1.5, theme::CANVAS_BG));
+        painter.circle_filled(at, r * 2.0, scene.palette.sim_dot.gamma_multiply(0.18));
+        painter.circle(
+            at,
+            r,
+            scene.palette.sim_dot,
+            Stroke::new(1.5, scene.palette.canvas_bg),
+        );
     }
 }
 
@@ -148,7 +134,7 @@ pub(super) fn paint_gesture(scene: &Scene, state: &CanvasState, view: &CanvasVie
             Align2::CENTER_CENTER,
             "Double-click anywhere to add a service, or use ➕ Add service",
             FontId::proportional(16.0),
-            theme::MUTED_TEXT,
+            scene.palette.muted_text,
         );
     }
 
@@ -160,8 +146,8 @@ pub(super) fn paint_gesture(scene: &Scene, state: &CanvasState, view: &CanvasVie
         painter.rect(
             area,
             CornerRadius::same(2),
-            theme::SELECTION.gamma_multiply(0.12),
-            Stroke::new(1.0, theme::SELECTION),
+            scene.palette.selection.gamma_multiply(0.12),
+            Stroke::new(1.0, scene.palette.selection),
             StrokeKind::Inside,
         );
     }
@@ -172,8 +158,8 @@ pub(super) fn paint_gesture(scene: &Scene, state: &CanvasState, view: &CanvasVie
     {
         let s = camera.to_screen(viewport, geometry::handle_center(a));
         let e = camera.to_screen(viewport, to);
-        painter.line_segment([s, e], Stroke::new(2.0, theme::PENDING_EDGE));
-        edges::arrow_head(painter, s, e, zoom.max(0.6), theme::PENDING_EDGE);
+        painter.line_segment([s, e], Stroke::new(2.0, scene.palette.pending_edge));
+        edges::arrow_head(painter, s, e, zoom.max(0.6), scene.palette.pending_edge);
         if let Some(target) = geometry::service_at(centers, to)
             && target != from
         {
@@ -181,7 +167,7 @@ pub(super) fn paint_gesture(scene: &Scene, state: &CanvasState, view: &CanvasVie
             painter.rect_stroke(
                 r.expand(3.0),
                 CornerRadius::same(6),
-                Stroke::new(2.0, theme::PENDING_EDGE),
+                Stroke::new(2.0, scene.palette.pending_edge),
                 StrokeKind::Outside,
             );
         }
