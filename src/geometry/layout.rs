@@ -358,15 +358,15 @@ impl LayerGraph {
             }
             // Neighbour positions of each node of the layer, sorted, per side; the other
             // layers stay put while this one is sifted.
-            let sorted = |adj: &[(u32, f32)]| -> Vec<(u32, f64)> {
-                let mut s: Vec<(u32, f64)> = adj
+            let sorted = |adj: &[(u32, f32)]| -> Ranked {
+                let mut s: Ranked = adj
                     .iter()
                     .map(|&(u, w)| (pos[u as usize], w as f64))
                     .collect();
                 s.sort_unstable_by_key(|e| e.0);
                 s
             };
-            let sides: Vec<(Vec<(u32, f64)>, Vec<(u32, f64)>)> = layers[l]
+            let sides: Vec<(Ranked, Ranked)> = layers[l]
                 .iter()
                 .map(|&v| (sorted(&self.up[v as usize]), sorted(&self.down[v as usize])))
                 .collect();
@@ -602,6 +602,9 @@ impl LayerGraph {
         xs
     }
 }
+
+/// A node's neighbours on one side as (position in their layer, edge weight), by position.
+type Ranked = Vec<(u32, f64)>;
 
 /// Weighted pairs (x in `a`, y in `b`) with x's position right of y's: the crossings between
 /// two nodes' edges on one side when the node of `a` is left of the node of `b`. Both lists
