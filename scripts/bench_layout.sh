@@ -63,8 +63,14 @@ if [[ -d "$templates" ]] && "$bin" --help | grep -qE '^  import\b'; then
     for t in "$templates"/*.yaml "$templates"/*.yml "$templates"/*.json; do
         [[ -f "$t" ]] || continue
         out="$dir/template-$(basename "${t%.*}").json"
-        "$bin" import "$t" -o "$out" >/dev/null 2>&1 && designs+=("$out") ||
+        # Exit 1 means imported, with a loop that is not marked intentional.
+        rc=0
+        "$bin" import "$t" -o "$out" >/dev/null 2>&1 || rc=$?
+        if [[ $rc -le 1 && -f "$out" ]]; then
+            designs+=("$out")
+        else
             echo "note: could not import $t (skipped)" >&2
+        fi
     done
 else
     echo "note: no templates measured (no $templates, or no import subcommand in this build)" >&2
