@@ -42,12 +42,21 @@ fn fit(text: &str, max_width: f32) -> (String, bool) {
     (out, true)
 }
 
-/// Places one label per route (`texts[i]` on `routes[i]`), in edge order. O(E) candidate checks,
-/// each O(1) on average through a bucket grid.
-pub fn place_labels(centers: &[Point], routes: &[Route], texts: &[&str]) -> Vec<Option<LabelBox>> {
+/// Places one label per route (`texts[i]` on `routes[i]`), in edge order, clear of the boxes
+/// and of `keepouts` (loop tags). O(E) candidate checks, each O(1) on average through a bucket
+/// grid.
+pub fn place_labels(
+    centers: &[Point],
+    routes: &[Route],
+    texts: &[&str],
+    keepouts: &[Rect],
+) -> Vec<Option<LabelBox>> {
     let mut taken = RectIndex::new(120.0);
     for &c in centers {
         taken.insert(box_keepout(c));
+    }
+    for &r in keepouts {
+        taken.insert(r);
     }
     let mut out = vec![None; routes.len()];
     // Self-loops first: their one good spot is over the loop.
@@ -125,7 +134,7 @@ mod tests {
             "Ship",
             "Tick",
         ];
-        let labels = place_labels(&centers, &routes, &texts);
+        let labels = place_labels(&centers, &routes, &texts, &[]);
         let placed: Vec<&LabelBox> = labels.iter().flatten().collect();
         assert!(placed.len() >= 4, "{labels:?}");
         for (i, a) in placed.iter().enumerate() {
@@ -149,7 +158,7 @@ mod tests {
         // Two boxes almost touching: no room anywhere for a label.
         let centers = [pt(0.0, 0.0), pt(200.0, 0.0)];
         let routes = route_edges(&centers, &[(0, 1)]);
-        let labels = place_labels(&centers, &routes, &["AnEventNameTooLongToFit"]);
+        let labels = place_labels(&centers, &routes, &["AnEventNameTooLongToFit"], &[]);
         assert_eq!(labels[0], None);
     }
 }

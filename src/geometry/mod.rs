@@ -165,6 +165,37 @@ pub fn box_rect(center: Point) -> Rect {
     Rect::from_center_size(center, BOX_WIDTH, BOX_HEIGHT)
 }
 
+/// Font size of a cycle group's loop tag ("⟳ runaway loop"), screen points: like edge labels,
+/// it reads the same at every zoom.
+pub const LOOP_TAG_FONT_PX: f32 = 11.0;
+/// From the top-left corner of a cycle group's boxes to its loop tag's bottom-left corner,
+/// screen points: right of and above the order badge.
+pub const LOOP_TAG_OFFSET: Point = Point { x: 14.0, y: -16.0 };
+/// Below this zoom the canvas shows edge labels only for the hovered or selected edge.
+pub const LABEL_MIN_ZOOM: f32 = 0.6;
+/// The canvas's largest zoom.
+pub const MAX_ZOOM: f32 = 4.0;
+
+/// The canvas area a cycle group's loop tag can cover at any zoom that shows edge labels
+/// (between [`LABEL_MIN_ZOOM`] and [`MAX_ZOOM`]; its screen size is fixed, so the further out,
+/// the more canvas it covers), sized for the widest class: label placement keeps clear of it.
+/// `corner` is the top-left corner of the group's boxes.
+pub fn loop_tag_keepout(corner: Point) -> Rect {
+    let width = text_width("⟳ permission-only loop", LOOP_TAG_FONT_PX);
+    let height = LOOP_TAG_FONT_PX * 1.4;
+    let (near, far) = (1.0 / MAX_ZOOM, 1.0 / LABEL_MIN_ZOOM);
+    Rect {
+        min: pt(
+            corner.x + LOOP_TAG_OFFSET.x * near,
+            corner.y + (LOOP_TAG_OFFSET.y - height) * far,
+        ),
+        max: pt(
+            corner.x + (LOOP_TAG_OFFSET.x + width) * far,
+            corner.y + LOOP_TAG_OFFSET.y * near,
+        ),
+    }
+}
+
 /// What labels must keep clear of around a box: the box, its badge and its handle.
 pub fn box_keepout(center: Point) -> Rect {
     box_rect(center).expand(BADGE_RADIUS + 2.0)
@@ -213,11 +244,20 @@ pub struct Drawing {
 impl Drawing {
     /// Routes every edge around the boxes and places every label. O((V + E) * k) for a route
     /// search window of k cells; edges whose direct curve is clear cost O(1) each.
-    pub fn new(design: &Design, centers: Vec<Point>) -> Drawing {
+    /// Labels keep clear of the loop tags of `analysis`'s cycle groups too.
+    pub fn new(design: &Design, analysis: &Analysis, centers: Vec<Point>) -> Drawing {
         let pairs: Vec<(u32, u32)> = design.edges.iter().map(|e| (e.from.0, e.to.0)).collect();
         let routes = route_edges(&centers, &pairs);
         let texts: Vec<&str> = design.edges.iter().map(|e| &*e.event).collect();
-        let labels = place_labels(&centers, &routes, &texts);
+        let tags: Vec<Rect> = analysis
+            .cycles
+            .iter()
+            .filter_map(|group| {
+                let members = group.members.iter().filter_map(|m| centers.get(m.index()));
+                bounds(members.copied()).map(|b| loop_tag_keepout(b.min))
+            })
+            .collect();
+        let labels = place_labels(&centers, &routes, &texts, &tags);
         Drawing {
             centers,
             routes,
@@ -228,7 +268,7 @@ impl Drawing {
     /// The drawing of a design where it is saved, or laid out where nothing is saved.
     pub fn of_design(design: &Design, analysis: &Analysis) -> Drawing {
         let centers = layout::display_positions(design, analysis);
-        Drawing::new(design, centers)
+        Drawing::new(design, analysis, centers)
     }
 
     /// The bounding box of boxes, routes and labels.
@@ -257,6 +297,37 @@ mod tests {
         // Along the border is outside.
         assert!(!r.hits_segment(pt(-200.0, 29.0), pt(200.0, 29.0)));
         assert!(!r.hits_segment(pt(100.0, -100.0), pt(100.0, 100.0)));
+    }
+
+    #[test]
+    fn labels_keep_clear_of_loop_tags() {
+        use crate::model::{Service, ServiceKind};
+        // A cycle a <-> b, and an edge u -> v whose label would sit, mid-line, just above a's
+        // top-left corner, where the loop tag is drawn.
+        let mut d = Design::new("t");
+        for id in ["a", "b", "u", "v"] {
+            d.services.push(Service::new(id, ServiceKind::Function));
+        }
+        d.connect("a", "b", "Ping");
+        d.connect("b", "a", "Pong");
+        d.connect("u", "v", "Passing");
+        let analysis = crate::analysis::analyze(&d);
+        let centers = vec![
+            pt(0.0, 0.0),
+            pt(0.0, 120.0),
+            pt(-500.0, -56.0),
+            pt(400.0, -56.0),
+        ];
+        let tag = loop_tag_keepout(bounds([centers[0], centers[1]]).unwrap().min);
+        let drawing = Drawing::new(&d, &analysis, centers.clone());
+        let label = drawing.labels[2]
+            .as_ref()
+            .expect("room elsewhere on the line");
+        assert!(!label.rect.intersects(&tag), "{label:?} {tag:?}");
+        // Without the tag, the same label takes the middle of its line, inside the tag's area.
+        let texts = ["Ping", "Pong", "Passing"];
+        let free = place_labels(&centers, &drawing.routes, &texts, &[]);
+        assert!(free[2].as_ref().unwrap().rect.intersects(&tag));
     }
 
     #[test]

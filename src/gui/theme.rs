@@ -35,7 +35,7 @@ pub const SUBTITLE_MIN_ZOOM: f32 = 0.55;
 /// Smallest service label font, screen points: zoomed out, labels stop shrinking here.
 pub const MIN_LABEL_FONT_PX: f32 = 10.0;
 /// Below this zoom, edge labels are shown only for the selected or hovered edge.
-pub const EDGE_LABEL_MIN_ZOOM: f32 = 0.6;
+pub const EDGE_LABEL_MIN_ZOOM: f32 = crate::geometry::LABEL_MIN_ZOOM;
 /// Below this zoom, boxes are drawn without rounding, outline or badge (level of detail).
 pub const DETAIL_MIN_ZOOM: f32 = 0.36;
 /// Ctrl+wheel zoom steps are egui's raised to this power (1 = egui's ~1.5x a notch).
@@ -43,7 +43,7 @@ pub const WHEEL_ZOOM_DAMPING: f32 = 0.35;
 /// Zoom limits.
 pub const MIN_ZOOM: f32 = 0.02;
 /// Zoom limits.
-pub const MAX_ZOOM: f32 = 4.0;
+pub const MAX_ZOOM: f32 = crate::geometry::MAX_ZOOM;
 /// Arrow head length at zoom 1.
 pub const ARROW_LENGTH: f32 = 11.0;
 /// Edge line width in screen points.

@@ -132,7 +132,8 @@ impl CanvasView {
             .enumerate()
             .map(|(i, u)| (*u, i))
             .collect();
-        self.drawing = Drawing::new(design, centers.iter().copied().map(to_point).collect());
+        let points = centers.iter().copied().map(to_point).collect();
+        self.drawing = Drawing::new(design, analysis, points);
         self.route_bounds = self
             .drawing
             .routes

@@ -23,7 +23,7 @@ pub fn drawing(design: &Design, analysis: &Analysis, auto_layout: bool) -> Drawi
         .into_iter()
         .map(|p| pt(p.x, p.y))
         .collect();
-    Drawing::new(design, centers)
+    Drawing::new(design, analysis, centers)
 }
 
 /// Why a PNG could not be made.

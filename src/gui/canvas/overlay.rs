@@ -40,11 +40,13 @@ pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOve
             scene.palette.warning
         };
         // Above the order badge, which sits on the box's top-left corner.
+        // Label placement keeps clear of this spot (`geometry::loop_tag_keepout`).
+        let offset = crate::geometry::LOOP_TAG_OFFSET;
         painter.text(
-            screen.left_top() + egui::vec2(14.0, -16.0),
+            screen.left_top() + egui::vec2(offset.x, offset.y),
             Align2::LEFT_BOTTOM,
             format!("⟳ {class} loop"),
-            FontId::proportional(11.0),
+            FontId::proportional(crate::geometry::LOOP_TAG_FONT_PX),
             color,
         );
     }
