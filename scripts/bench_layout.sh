@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
         --dot-large) dot_large=1 ;;
         --templates) templates="$2"; shift ;;
         --dir) dir="$2"; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
