@@ -55,12 +55,22 @@ pub struct Route {
     pub segments: Vec<Segment>,
     /// The path flattened to a polyline (for drawing, hit-testing and labels).
     pub points: Vec<Point>,
+    /// The ends of the path's pieces before long curves were split: its corners, for drawing
+    /// zoomed out.
+    pub coarse: Vec<Point>,
     /// True for a self-loop (its label goes over the loop).
     pub is_loop: bool,
 }
 
 impl Route {
     fn new(start: Point, pieces: Vec<Segment>) -> Route {
+        // Zoomed out, the path is drawn through the ends of its pieces as they were made,
+        // before long curves are split: as few points as the shape allows.
+        let coarse: Vec<Point> = std::iter::once(start)
+            .chain(pieces.iter().map(|s| match *s {
+                Segment::Line(p) | Segment::Cubic(_, _, p) => p,
+            }))
+            .collect();
         let segments = split_long_curves(start, pieces);
         let mut points = vec![start];
         let mut cur = start;
@@ -82,7 +92,8 @@ impl Route {
         Route {
             start,
             segments,
-            points,
+            coarse,
+            points: flatten(&points, FLATTEN_TOLERANCE),
             is_loop: false,
         }
     }
@@ -146,6 +157,53 @@ impl Route {
         }
         d
     }
+}
+
+/// How far (canvas units) the kept polyline may stray from the sampled curve: well inside
+/// the 2 units boxes are widened by for the route checks.
+const FLATTEN_TOLERANCE: f32 = 0.5;
+
+/// The points that matter (Douglas-Peucker): the straight middle of a long curve, sampled densely
+/// so the checks follow it, is drawn and hit-tested as a few points instead of hundreds (at
+/// 5,000 services, frames drew 273,000 vertices with every sample kept).
+fn flatten(points: &[Point], tolerance: f32) -> Vec<Point> {
+    if points.len() <= 2 {
+        return points.to_vec();
+    }
+    let mut keep = vec![false; points.len()];
+    keep[0] = true;
+    keep[points.len() - 1] = true;
+    let mut stack = vec![(0, points.len() - 1)];
+    while let Some((a, b)) = stack.pop() {
+        let (pa, pb) = (points[a], points[b]);
+        let far = (a + 1..b)
+            .map(|i| (i, distance_to_segment(points[i], pa, pb)))
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((i, d)) = far
+            && d > tolerance
+        {
+            keep[i] = true;
+            stack.push((a, i));
+            stack.push((i, b));
+        }
+    }
+    points
+        .iter()
+        .zip(keep)
+        .filter_map(|(&p, k)| k.then_some(p))
+        .collect()
+}
+
+/// Distance from `p` to the segment `a`-`b`.
+fn distance_to_segment(p: Point, a: Point, b: Point) -> f32 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    p.distance(pt(a.x + t * dx, a.y + t * dy))
 }
 
 /// Longest control polygon a curve piece may have, canvas units.

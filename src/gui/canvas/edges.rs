@@ -5,7 +5,7 @@ use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKi
 
 use super::{CanvasState, Gesture, Scene};
 use crate::geometry::LABEL_FONT;
-use crate::geometry::route::{self, Segment};
+use crate::geometry::route;
 use crate::gui::layout::{to_point, to_pos};
 use crate::gui::theme;
 use crate::gui::view::CanvasView;
@@ -57,8 +57,8 @@ pub(super) fn paint_edges(
     let centers = view.centers();
     let moving = moving_services(state, view);
     let edge_width = if detailed { theme::EDGE_WIDTH_PX } else { 1.0 };
-    // Zoomed out, edges go into one plain mesh (no anti-aliasing feather) through their
-    // corners only: tessellation then only copies it, which keeps 20,000 services cheap.
+    // Zoomed out, edges go into one plain mesh (no anti-aliasing feather) along their coarse
+    // polylines: tessellation then only copies it, which keeps 20,000 services cheap.
     let mut edge_mesh = egui::Mesh::default();
     let mut labels: Vec<PendingLabel> = Vec::new();
     let show_labels = zoom >= theme::EDGE_LABEL_MIN_ZOOM;
@@ -127,13 +127,12 @@ pub(super) fn paint_edges(
             arrow_head(painter, screen[n - 2], screen[n - 1], zoom, color);
             painter.add(Shape::line(screen.clone(), Stroke::new(width, color)));
         } else {
-            screen.push(camera.to_screen(viewport, to_pos(route.start)));
-            screen.extend(route.segments.iter().map(|s| {
-                let end = match *s {
-                    Segment::Line(p) | Segment::Cubic(_, _, p) => p,
-                };
-                camera.to_screen(viewport, to_pos(end))
-            }));
+            screen.extend(
+                route
+                    .coarse
+                    .iter()
+                    .map(|&p| camera.to_screen(viewport, to_pos(p))),
+            );
             let n = screen.len();
             for (k, w) in screen.windows(2).enumerate() {
                 let head = k + 2 == n && zoom >= 0.12;
