@@ -163,7 +163,8 @@ impl Route {
 /// the 2 units boxes are widened by for the route checks.
 const FLATTEN_TOLERANCE: f32 = 0.5;
 
-/// The points that matter (Douglas-Peucker): the straight middle of a long curve, sampled densely
+/// The points that matter (Douglas-Peucker), every dropped point within `tolerance` of the
+/// kept line (near 0: only points on a straight run, as for grid-search paths): the straight middle of a long curve, sampled densely
 /// so the checks follow it, is drawn and hit-tested as a few points instead of hundreds (at
 /// 5,000 services, frames drew 273,000 vertices with every sample kept).
 fn flatten(points: &[Point], tolerance: f32) -> Vec<Point> {
@@ -418,7 +419,7 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<Route> {
                 let mut points = vec![s];
                 points.extend(cells);
                 points.push(t);
-                rounded(&simplify(&points))
+                rounded(&flatten(&points, 1e-3))
             })
             .unwrap_or_else(|| direct(s, t));
         grid.mark_used(&route.points);
@@ -531,27 +532,6 @@ fn free_gap(
             (y > strip.min.y && y < strip.max.y).then_some(y)
         }
     }
-}
-
-/// Drops points on a straight run between two others.
-fn simplify(points: &[Point]) -> Vec<Point> {
-    let mut out: Vec<Point> = Vec::with_capacity(points.len());
-    for &p in points {
-        if out.last() == Some(&p) {
-            continue;
-        }
-        if out.len() >= 2 {
-            let a = out[out.len() - 2];
-            let b = out[out.len() - 1];
-            let cross = (b.x - a.x) * (p.y - b.y) - (b.y - a.y) * (p.x - b.x);
-            let same_way = (b.x - a.x) * (p.x - b.x) + (b.y - a.y) * (p.y - b.y) >= 0.0;
-            if cross.abs() < 1e-3 && same_way {
-                out.pop();
-            }
-        }
-        out.push(p);
-    }
-    out
 }
 
 /// Free and blocked cells around the boxes, and how many routes use each cell.
