@@ -6,13 +6,14 @@
 #
 #   scripts/bench_layout.sh [--runs N] [--dot-large] [--templates DIR] [--dir DIR]
 #
-# Per design: box overlaps, label overlaps and edges through boxes (all must be 0), crossings
-# (ours; dot's with its own ranks; dot's with our stages pinned as its ranks, from
-# scripts/dot_same_stages.py), our median wall time over N runs (default 5) of the whole render
-# (load, layout, routing, labels, SVG) and dot's time for one layout (`dot -Tjson`, own ranks;
-# pinned to our stages it takes far longer: 220 s at 1,000 services). Counts come from
-# ../shared/tools/svg_metrics.py. dot is skipped at 5,000 services unless --dot-large (it takes
-# far longer than a minute). Files go to DIR (default /tmp/event-architect-layout-bench).
+# Per design and layout (stage columns, and compact): box overlaps, label overlaps and edges
+# through boxes (all must be 0), crossings (ours; dot's with its own ranks; dot's with our
+# stages pinned as its ranks, from scripts/dot_same_stages.py), our median wall time over N
+# runs (default 5) of the whole render (load, layout, routing, labels, SVG) and dot's time for
+# one layout (`dot -Tjson`, own ranks; pinned to our stages it takes far longer: 220 s at 1,000
+# services). Counts come from ../shared/tools/svg_metrics.py. dot is skipped at 5,000 services
+# unless --dot-large (it takes far longer than a minute). Files go to DIR (default
+# /tmp/event-architect-layout-bench).
 # Installs graphviz with apt-get when dot is missing and it runs as root.
 set -euo pipefail
 
@@ -28,7 +29,7 @@ while [[ $# -gt 0 ]]; do
         --dot-large) dot_large=1 ;;
         --templates) templates="$2"; shift ;;
         --dir) dir="$2"; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -78,34 +79,39 @@ fi
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-printf '%-28s %8s %6s %6s %6s %7s %9s %9s %9s %9s %9s\n' design services edges box_ov lab_ov through crossings dot_cross dot_same ours_s dot_s
+# One line per design and layout: ours with stage columns (`--auto-layout`) and compact
+# (`--auto-layout=compact`); dot's two columns are the same on both lines.
+printf '%-28s %-7s %8s %6s %6s %6s %7s %9s %9s %9s %9s %9s\n' design columns services edges box_ov lab_ov through crossings dot_cross dot_same ours_s dot_s
 for d in "${designs[@]}"; do
     name=$(basename "${d%.json}")
-    svg="$dir/$name.svg"
-    times=()
-    for _ in $(seq "$runs"); do
-        start=$(date +%s%N)
-        "$bin" render "$d" --auto-layout -o "$svg" 2>/dev/null || [[ $? -eq 1 ]]
-        end=$(date +%s%N)
-        times+=("$(awk -v ns=$((end - start)) 'BEGIN {print ns / 1e9}')")
-    done
-    ours=$(printf '%s\n' "${times[@]}" | median)
     services=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['services']))" "$d")
+    dot='{"dot": {"crossings": "-", "seconds": "nan"}}'
     same='{"dot_same_stages": {"crossings": "-"}}'
-    if [[ $services -ge 5000 && $dot_large -eq 0 ]]; then
-        out=$(python3 "$metrics" "$svg")
-    else
-        out=$(python3 "$metrics" "$svg" "$d")
-        same=$(python3 scripts/dot_same_stages.py "$d" "$bin" "$(dirname "$metrics")")
-    fi
-    python3 - "$name" "$ours" "$same" <<EOF
+    for columns in stages compact; do
+        svg="$dir/$name-$columns.svg"
+        times=()
+        for _ in $(seq "$runs"); do
+            start=$(date +%s%N)
+            "$bin" render "$d" --auto-layout="$columns" -o "$svg" 2>/dev/null || [[ $? -eq 1 ]]
+            end=$(date +%s%N)
+            times+=("$(awk -v ns=$((end - start)) 'BEGIN {print ns / 1e9}')")
+        done
+        ours=$(printf '%s\n' "${times[@]}" | median)
+        if [[ $columns == stages && ($services -lt 5000 || $dot_large -eq 1) ]]; then
+            out=$(python3 "$metrics" "$svg" "$d")
+            dot=$(sed -n 2p <<<"$out")
+            same=$(python3 scripts/dot_same_stages.py "$d" "$bin" "$(dirname "$metrics")")
+        else
+            out=$(python3 "$metrics" "$svg")
+        fi
+        python3 - "$name" "$columns" "$ours" "$(head -n 1 <<<"$out")" "$dot" "$same" <<'EOF'
 import json, sys
-lines = """$out""".strip().splitlines()
-m = json.loads(lines[0])
-dot = json.loads(lines[1])["dot"] if len(lines) > 1 else {"crossings": "-", "seconds": float("nan")}
-same = json.loads(sys.argv[3])["dot_same_stages"]
-print("%-28s %8d %6d %6d %6d %7d %9d %9s %9s %9.3f %9.3f" % (sys.argv[1], m["services"], m["edges"],
-      m["box_overlaps"], m["label_overlaps"], m["edges_through_boxes"], m["crossings"],
-      dot["crossings"], same["crossings"], float(sys.argv[2]), dot["seconds"]))
+name, columns, ours = sys.argv[1], sys.argv[2], float(sys.argv[3])
+m, dot, same = (json.loads(a) for a in sys.argv[4:7])
+dot, same = dot["dot"], same["dot_same_stages"]
+print("%-28s %-7s %8d %6d %6d %6d %7d %9d %9s %9s %9.3f %9.3f" % (name, columns, m["services"],
+      m["edges"], m["box_overlaps"], m["label_overlaps"], m["edges_through_boxes"], m["crossings"],
+      dot["crossings"], same["crossings"], ours, float(dot["seconds"])))
 EOF
+    done
 done

@@ -784,3 +784,54 @@ fn export_sam_template_writes_what_the_command_line_writes() {
         "{status}"
     );
 }
+
+/// a feeds a chain of three; s feeds only its end: by stage s's edge skips two columns.
+fn chain_with_a_late_source() -> Design {
+    let mut design = Design::new("Late source");
+    for (k, id) in ["a", "b", "c", "e", "s"].into_iter().enumerate() {
+        let mut s = Service::new(id, ServiceKind::Function);
+        s.position = Some(event_architect::model::Position {
+            x: 0.0,
+            y: 140.0 * k as f32,
+        });
+        design.services.push(s);
+    }
+    for (from, to) in [("a", "b"), ("b", "c"), ("c", "e"), ("s", "e")] {
+        design.connect(from, to, "E");
+    }
+    design
+}
+
+#[test]
+fn auto_layout_by_stage_and_compact_are_one_undo_step_each_and_keep_the_lanes() {
+    let mut h = harness(chain_with_a_late_source());
+    settle(&mut h);
+    let x = |h: &Harness<'_, App>, id: &str| {
+        let d = h.state().design();
+        d.services[d.find(id).unwrap().index()].position.unwrap().x
+    };
+    menu(&mut h, "View", "Auto-layout by stage");
+    assert!(h.state().is_dirty());
+    // s sits in the first stage's column, and its edge keeps a lane through the two it skips.
+    assert_eq!(x(&h, "s"), x(&h, "a"));
+    assert_eq!(h.state().design().edges[3].via.len(), 4);
+    menu(&mut h, "View", "Auto-layout compact");
+    assert_eq!(x(&h, "s"), x(&h, "c"), "s moves next to its subscriber");
+    assert!(h.state().design().edges[3].via.is_empty());
+    menu(&mut h, "Edit", "Undo move");
+    assert_eq!(x(&h, "s"), x(&h, "a"));
+    assert_eq!(
+        h.state().design().edges[3].via.len(),
+        4,
+        "undo puts the lane back"
+    );
+    // Laying out again where everything already is changes nothing.
+    menu(&mut h, "View", "Auto-layout by stage");
+    assert!(
+        h.state()
+            .status_text()
+            .is_some_and(|s| s.contains("already in its place")),
+        "{:?}",
+        h.state().status_text()
+    );
+}

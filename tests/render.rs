@@ -266,15 +266,13 @@ fn samples_and_a_generated_design_have_no_overlaps_and_no_edge_through_a_box() {
     .collect();
     files.push(big);
     for file in &files {
-        for layout in [true, false] {
+        for layout in [None, Some("--auto-layout"), Some("--auto-layout=compact")] {
             let mut args = vec!["render", file.to_str().unwrap()];
-            if layout {
-                args.push("--auto-layout");
-            }
+            args.extend(layout);
             let (svg, code) = render_stdout(&args);
             assert!(code == 0 || code == 1, "{file:?}: exit {code}");
             let p = parse(&svg);
-            assert_eq!(violations(&p), (0, 0, 0), "{file:?} auto-layout {layout}");
+            assert_eq!(violations(&p), (0, 0, 0), "{file:?} {layout:?}");
             if file.ends_with("generated.json") {
                 assert_eq!(p.boxes.len(), 300);
                 // Most labels find room; the rest yield rather than overlap.

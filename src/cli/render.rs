@@ -14,9 +14,35 @@ pub struct RenderArgs {
     /// Without it, the SVG goes to standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// Lay every service out afresh (stages left to right) instead of using saved positions.
-    #[arg(long)]
-    pub auto_layout: bool,
+    /// Lay every service out afresh instead of using saved positions: `--auto-layout` puts the
+    /// plan's stages left to right as columns; `--auto-layout=compact` moves services to
+    /// shorten edges (fewer crossings, but a column may hold several stages).
+    #[arg(
+        long,
+        value_name = "COLUMNS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "stages"
+    )]
+    pub auto_layout: Option<Columns>,
+}
+
+/// The columns of `--auto-layout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Columns {
+    /// The plan's stages, left to right.
+    Stages,
+    /// Shortest edges.
+    Compact,
+}
+
+impl From<Columns> for crate::geometry::layout::Ranking {
+    fn from(columns: Columns) -> Self {
+        match columns {
+            Columns::Stages => Self::Stages,
+            Columns::Compact => Self::Compact,
+        }
+    }
 }
 
 fn is_png(path: &Path) -> bool {
@@ -31,7 +57,7 @@ pub(super) fn run(args: &RenderArgs) -> u8 {
         Err(code) => return code,
     };
     let analysis = analyze(&design);
-    let drawing = crate::render::drawing(&design, &analysis, args.auto_layout);
+    let drawing = crate::render::drawing(&design, &analysis, args.auto_layout.map(Into::into));
     let svg = crate::render::to_svg(&design, &analysis, &drawing);
     let output = args.output.as_deref();
     let bytes = if output.is_some_and(is_png) {

@@ -126,7 +126,7 @@ mod tests {
         // Three edges between the same two boxes, one of them back: labels compete for room.
         let centers = [pt(0.0, 0.0), pt(420.0, 0.0), pt(420.0, 120.0)];
         let pairs = [(0, 1), (0, 1), (1, 0), (0, 2), (2, 2)];
-        let routes = route_edges(&centers, &pairs);
+        let routes = route_edges(&centers, &pairs, &[]);
         let texts = [
             "PaymentProcessed",
             "PaymentFailed",
@@ -157,7 +157,7 @@ mod tests {
         assert!(text_width(&text, LABEL_FONT) <= MAX_LABEL_WIDTH);
         // Two boxes almost touching: no room anywhere for a label.
         let centers = [pt(0.0, 0.0), pt(200.0, 0.0)];
-        let routes = route_edges(&centers, &[(0, 1)]);
+        let routes = route_edges(&centers, &[(0, 1)], &[]);
         let labels = place_labels(&centers, &routes, &["AnEventNameTooLongToFit"], &[]);
         assert_eq!(labels[0], None);
     }

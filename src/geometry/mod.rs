@@ -245,9 +245,26 @@ impl Drawing {
     /// Routes every edge around the boxes and places every label. O((V + E) * k) for a route
     /// search window of k cells; edges whose direct curve is clear cost O(1) each.
     /// Labels keep clear of the loop tags of `analysis`'s cycle groups too.
+    /// Edges follow their saved lanes where those are still clear.
     pub fn new(design: &Design, analysis: &Analysis, centers: Vec<Point>) -> Drawing {
+        let vias = design
+            .edges
+            .iter()
+            .map(|e| e.via.iter().map(|p| pt(p.x, p.y)).collect())
+            .collect();
+        Drawing::with_lanes(design, analysis, centers, vias)
+    }
+
+    /// [`Drawing::new`] with the edges' lanes given (an auto-layout's, not saved), indexed like
+    /// the design's edges.
+    pub fn with_lanes(
+        design: &Design,
+        analysis: &Analysis,
+        centers: Vec<Point>,
+        vias: Vec<Vec<Point>>,
+    ) -> Drawing {
         let pairs: Vec<(u32, u32)> = design.edges.iter().map(|e| (e.from.0, e.to.0)).collect();
-        let routes = route_edges(&centers, &pairs);
+        let routes = route_edges(&centers, &pairs, &vias);
         let texts: Vec<&str> = design.edges.iter().map(|e| &*e.event).collect();
         let tags: Vec<Rect> = analysis
             .cycles
@@ -267,8 +284,24 @@ impl Drawing {
 
     /// The drawing of a design where it is saved, or laid out where nothing is saved.
     pub fn of_design(design: &Design, analysis: &Analysis) -> Drawing {
+        if design.services.iter().all(|s| s.position.is_none()) {
+            return Drawing::laid_out(design, analysis, layout::Ranking::Stages);
+        }
         let centers = layout::display_positions(design, analysis);
         Drawing::new(design, analysis, centers)
+    }
+
+    /// The drawing of a design all laid out afresh, edges in the layout's lanes.
+    pub fn laid_out(design: &Design, analysis: &Analysis, ranking: layout::Ranking) -> Drawing {
+        let out = layout::layout(design, analysis, ranking);
+        let point = |p: &crate::model::Position| pt(p.x, p.y);
+        let centers = out.positions.iter().map(point).collect();
+        let vias = out
+            .vias
+            .iter()
+            .map(|v| v.iter().map(point).collect())
+            .collect();
+        Drawing::with_lanes(design, analysis, centers, vias)
     }
 
     /// The bounding box of boxes, routes and labels.

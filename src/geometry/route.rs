@@ -369,11 +369,13 @@ fn ports(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<(Point, Point)> {
 }
 
 /// Routes every edge (`pairs[i]` is edge i's (from, to), indices into `centers`). Edges naming
-/// a service that does not exist get an empty route.
+/// a service that does not exist get an empty route. An edge with a lane (`vias[i]`, saved by
+/// auto-layout) follows it when the lane is still clear of the boxes and runs left to right;
+/// otherwise, and for edges without one, it is routed afresh.
 ///
 /// Complexity: O(V + E) for edges with a clear direct curve; each other edge adds one A*
 /// search over a window around its ends, O(k log k) for k cells (bounded by [`MAX_CELLS`]).
-pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<Route> {
+pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)], vias: &[Vec<Point>]) -> Vec<Route> {
     let mut index = RectIndex::new(200.0);
     for &c in centers {
         index.insert(box_rect(c).expand(2.0));
@@ -394,8 +396,15 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<Route> {
             continue;
         }
         let (s, t) = ports[i];
+        let skip = |id| id == a || id == b;
+        if let Some(via) = vias.get(i).filter(|v| !v.is_empty())
+            && let Some(segments) = through(&index, s, t, via, skip)
+        {
+            routes.push(Route::new(s, segments));
+            continue;
+        }
         if t.x - s.x >= 24.0
-            && let Some(segments) = thread(&index, s, t, |id| id == a || id == b)
+            && let Some(segments) = thread(&index, s, t, skip)
         {
             routes.push(Route::new(s, segments));
             continue;
@@ -426,6 +435,44 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)]) -> Vec<Route> {
         routes[i] = route;
     }
     routes
+}
+
+/// The path from `s` through the lane `via` to `t`: a level line between two points at one
+/// height, an S-curve between others. The layout's lanes run between the boxes it placed, so
+/// layered edges keep the order crossing reduction gave them. `None` when a piece goes
+/// right to left or hits a box (the boxes moved since the layout).
+fn through(
+    index: &RectIndex,
+    s: Point,
+    t: Point,
+    via: &[Point],
+    skip: impl Fn(u32) -> bool + Copy,
+) -> Option<Vec<Segment>> {
+    let mut segments = Vec::new();
+    let mut cur = s;
+    for &next in via.iter().chain(std::iter::once(&t)) {
+        if (next.y - cur.y).abs() < 0.01 {
+            if next.x < cur.x || index.segment_blocked(cur, next, skip) {
+                return None;
+            }
+            segments.push(Segment::Line(next));
+        } else {
+            let curve = direct(cur, next);
+            if next.x - cur.x < 8.0 || hits(index, &curve.points, skip) {
+                return None;
+            }
+            segments.extend(curve.segments);
+        }
+        cur = next;
+    }
+    Some(segments)
+}
+
+/// True when the polyline `points` hits a box not skipped.
+fn hits(index: &RectIndex, points: &[Point], skip: impl Fn(u32) -> bool + Copy) -> bool {
+    points
+        .windows(2)
+        .any(|w| index.first_hit(w[0], w[1], skip).is_some())
 }
 
 /// The flattened points of the S-curve from `s` to `t`.
@@ -763,10 +810,37 @@ mod tests {
     }
 
     #[test]
+    fn an_edge_follows_its_lane_while_it_is_clear_and_is_routed_afresh_when_not() {
+        // a -> c across b's column; the lane passes below b.
+        let centers = [pt(0.0, 0.0), pt(400.0, 0.0), pt(800.0, 0.0)];
+        let half = BOX_WIDTH / 2.0;
+        let lane = vec![pt(400.0 - half, 120.0), pt(400.0 + half, 120.0)];
+        let routes = route_edges(&centers, &[(0, 2)], std::slice::from_ref(&lane));
+        let r = &routes[0];
+        assert!(
+            r.points
+                .iter()
+                .any(|p| (p.y - 120.0).abs() < 0.01 && p.x > 400.0)
+        );
+        assert!(r.segments.contains(&Segment::Line(lane[1])));
+        // b moved onto the lane: the edge no longer takes it, and keeps clear of b.
+        let moved = [centers[0], pt(400.0, 120.0), centers[2]];
+        let routes = route_edges(&moved, &[(0, 2)], &[lane]);
+        let b = box_rect(moved[1]);
+        assert!(
+            !routes[0]
+                .points
+                .windows(2)
+                .any(|w| b.hits_segment(w[0], w[1]))
+        );
+        assert!(!routes[0].points.iter().any(|p| (p.y - 120.0).abs() < 0.01));
+    }
+
+    #[test]
     fn an_edge_past_a_box_in_the_way_goes_around_it() {
         let centers = [pt(0.0, 0.0), pt(300.0, 0.0), pt(600.0, 0.0)];
         let pairs = [(0, 2), (0, 1), (1, 2)];
-        let routes = route_edges(&centers, &pairs);
+        let routes = route_edges(&centers, &pairs, &[]);
         assert_eq!(through_other_boxes(&centers, &pairs, &routes), 0);
         // The straight ones stay direct curves: one segment.
         assert_eq!(routes[1].segments.len(), 1);
@@ -780,7 +854,7 @@ mod tests {
     fn backward_and_opposite_edges_are_routed_apart_and_clear_of_boxes() {
         let centers = [pt(0.0, 0.0), pt(400.0, 0.0), pt(200.0, 150.0)];
         let pairs = [(0, 1), (1, 0), (1, 0)];
-        let routes = route_edges(&centers, &pairs);
+        let routes = route_edges(&centers, &pairs, &[]);
         assert_eq!(through_other_boxes(&centers, &pairs, &routes), 0);
         assert_ne!(routes[1].points, routes[2].points);
         assert_ne!(routes[0].points, routes[1].points);
@@ -802,7 +876,7 @@ mod tests {
 
     #[test]
     fn missing_services_give_empty_routes() {
-        let routes = route_edges(&[pt(0.0, 0.0)], &[(0, 5)]);
+        let routes = route_edges(&[pt(0.0, 0.0)], &[(0, 5)], &[]);
         assert!(routes[0].points.is_empty());
     }
 }

@@ -57,8 +57,8 @@ pub enum Action {
     PathChosen(FilePurpose, PathBuf),
     /// View > Fit.
     Fit,
-    /// View > Auto-layout.
-    AutoLayout,
+    /// View > Auto-layout (by stage) or Auto-layout compact.
+    AutoLayout(layout::Ranking),
     /// Add a service of a kind at a canvas point (or a free spot in view).
     AddService(ServiceKind, Option<egui::Pos2>),
     /// Select services and frame them.
@@ -171,14 +171,15 @@ impl App {
                 }
             },
             Action::Fit => self.frame(None),
-            Action::AutoLayout => {
+            Action::AutoLayout(ranking) => {
                 if self.doc.design.services.len() < layout::WORKER_MIN_SERVICES {
-                    let positions = layout::auto_layout(&self.doc.design, &self.doc.analysis);
-                    self.apply_layout(positions);
+                    let out = layout::layout(&self.doc.design, &self.doc.analysis, ranking);
+                    self.apply_layout(out);
                 } else if !self.layout_job.is_running() {
                     self.layout_job = layout::LayoutJob::start(
                         self.doc.design.clone(),
                         self.doc.analysis.clone(),
+                        ranking,
                         self.doc.history.revision(),
                     );
                 }
@@ -360,19 +361,38 @@ impl App {
     }
 
     /// Moves the boxes an auto-layout placed, as one command; nothing when none moved.
-    fn apply_layout(&mut self, positions: Vec<crate::model::Position>) {
-        let moves = positions
+    /// One undo step: the boxes moved, then the edges' lanes set (the move clears the old ones).
+    fn apply_layout(&mut self, out: layout::Layout) {
+        let design = &self.doc.design;
+        let moves = out
+            .positions
             .into_iter()
-            .zip(&self.doc.design.services)
+            .zip(&design.services)
             .filter(|(p, s)| s.position != Some(*p))
             .map(|(p, s)| (s.uid, Some(p)))
             .collect::<Vec<_>>();
-        if moves.is_empty() {
+        let lanes_same = out.vias.len() == design.edges.len()
+            && out
+                .vias
+                .iter()
+                .zip(&design.edges)
+                .all(|(v, e)| **v == *e.via);
+        let vias = out
+            .vias
+            .into_iter()
+            .zip(&design.edges)
+            .filter(|(v, e)| !v.is_empty() || !e.via.is_empty())
+            .map(|(v, e)| (e.uid, v.into_boxed_slice()))
+            .collect::<Vec<_>>();
+        if moves.is_empty() && lanes_same {
             self.set_status("Auto-layout: every box is already in its place");
-        } else if self.apply(Command::MoveServices(moves)) {
+        } else if self.apply(Command::Batch(vec![
+            Command::MoveServices(moves),
+            Command::SetEdgeVias(vias),
+        ])) {
             self.set_status(format!(
-                "Auto-layout: {}, left to right (Undo puts the boxes back)",
-                super::view::counted(self.doc.analysis.stage_count(), "stage")
+                "Auto-layout: {} arranged left to right (Undo puts the boxes back)",
+                super::view::counted(self.doc.design.services.len(), "service")
             ));
         }
         self.refresh();
@@ -382,10 +402,11 @@ impl App {
     /// Steps a layout running on the worker: its progress window, then its result.
     pub(super) fn poll_layout(&mut self, ctx: &egui::Context) {
         match self.layout_job.poll() {
-            layout::LayoutPoll::Done {
-                revision,
-                positions,
-            } if revision == self.doc.history.revision() => self.apply_layout(positions),
+            layout::LayoutPoll::Done { revision, layout }
+                if revision == self.doc.history.revision() =>
+            {
+                self.apply_layout(layout)
+            }
             layout::LayoutPoll::Done { .. } => {
                 self.set_status("Auto-layout dropped: the design changed while it ran")
             }

@@ -6,7 +6,7 @@ use crate::analysis::Analysis;
 use crate::geometry::{self, Point};
 use crate::model::Design;
 
-pub use crate::geometry::layout::auto_layout;
+pub use crate::geometry::layout::{Layout, Ranking, layout};
 
 /// A library point as an egui point.
 pub fn to_pos(p: Point) -> Pos2 {
@@ -51,8 +51,8 @@ pub enum LayoutJob {
         progress: std::sync::Arc<std::sync::atomic::AtomicU32>,
         /// Set to ask the worker to stop.
         cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
-        /// The positions, or `None` when it stopped on request.
-        result: std::sync::mpsc::Receiver<Option<Vec<crate::model::Position>>>,
+        /// The layout, or `None` when it stopped on request.
+        result: std::sync::mpsc::Receiver<Option<Layout>>,
     },
 }
 
@@ -63,12 +63,12 @@ pub enum LayoutPoll {
     Idle,
     /// Still running, this far (0 to 1).
     Running(f32),
-    /// Finished: positions for the design at `revision`.
+    /// Finished: the layout of the design at `revision`.
     Done {
         /// The revision the layout is for.
         revision: u64,
-        /// One position per service.
-        positions: Vec<crate::model::Position>,
+        /// Positions and lanes.
+        layout: Layout,
     },
     /// Stopped by [`LayoutJob::cancel`], or the worker went away.
     Cancelled,
@@ -76,17 +76,18 @@ pub enum LayoutPoll {
 
 impl LayoutJob {
     /// Starts laying out a copy of the design on a worker thread.
-    pub fn start(design: Design, analysis: Analysis, revision: u64) -> LayoutJob {
+    pub fn start(design: Design, analysis: Analysis, ranking: Ranking, revision: u64) -> LayoutJob {
         use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
         let progress = std::sync::Arc::new(AtomicU32::new(0));
         let cancel = std::sync::Arc::new(AtomicBool::new(false));
         let (send, result) = std::sync::mpsc::channel();
         let (p, c) = (progress.clone(), cancel.clone());
         std::thread::spawn(move || {
-            let out = geometry::layout::auto_layout_with_progress(&design, &analysis, &mut |f| {
-                p.store((f * 1000.0) as u32, Ordering::Relaxed);
-                !c.load(Ordering::Relaxed)
-            });
+            let out =
+                geometry::layout::layout_with_progress(&design, &analysis, ranking, &mut |f| {
+                    p.store((f * 1000.0) as u32, Ordering::Relaxed);
+                    !c.load(Ordering::Relaxed)
+                });
             // The window may have gone; nobody to tell then.
             let _ = send.send(out);
         });
@@ -127,9 +128,9 @@ impl LayoutJob {
                 let done = progress.load(std::sync::atomic::Ordering::Relaxed);
                 return LayoutPoll::Running(done as f32 / 1000.0);
             }
-            Ok(Some(positions)) => LayoutPoll::Done {
+            Ok(Some(layout)) => LayoutPoll::Done {
                 revision: *revision,
-                positions,
+                layout,
             },
             Ok(None) | Err(TryRecvError::Disconnected) => LayoutPoll::Cancelled,
         };
@@ -186,14 +187,14 @@ mod tests {
     #[test]
     fn a_job_runs_to_the_same_positions_as_a_direct_layout() {
         let (d, a) = chain(50);
-        let expected = auto_layout(&d, &a);
-        let mut job = LayoutJob::start(d, a, 7);
+        let expected = layout(&d, &a, Ranking::Compact);
+        let mut job = LayoutJob::start(d, a, Ranking::Compact, 7);
         assert!(job.is_running());
         assert_eq!(
             wait(&mut job),
             LayoutPoll::Done {
                 revision: 7,
-                positions: expected
+                layout: expected
             }
         );
         assert!(!job.is_running());
@@ -203,7 +204,7 @@ mod tests {
     #[test]
     fn a_cancelled_job_ends_and_leaves_the_machine_idle() {
         let (d, a) = chain(2000);
-        let mut job = LayoutJob::start(d, a, 1);
+        let mut job = LayoutJob::start(d, a, Ranking::Stages, 1);
         job.cancel();
         // Cancelled, unless it had already finished before the flag was seen.
         match wait(&mut job) {

@@ -215,8 +215,13 @@ impl App {
         if item(ui, "Fit", Some(&shortcuts::FIT), true) {
             self.actions.push(Action::Fit);
         }
-        if item(ui, "Auto-layout", None, true) {
-            self.actions.push(Action::AutoLayout);
+        if item(ui, "Auto-layout by stage", None, true) {
+            self.actions
+                .push(Action::AutoLayout(super::layout::Ranking::Stages));
+        }
+        if item(ui, "Auto-layout compact", None, true) {
+            self.actions
+                .push(Action::AutoLayout(super::layout::Ranking::Compact));
         }
         ui.separator();
         let focused = self.focus.is_some();

@@ -47,7 +47,8 @@ impl App {
                 .on_hover_text("Arrange by stages, left to right")
                 .clicked()
             {
-                self.actions.push(Action::AutoLayout);
+                self.actions
+                    .push(Action::AutoLayout(super::layout::Ranking::Stages));
             }
             ui.separator();
             ui.toggle_value(&mut self.settings.show_order, "Order");

@@ -24,8 +24,13 @@ use crate::model::{
     Service, ServiceKind,
 };
 
-/// An edge's optional parts: mode, filter and evidence.
-pub(super) type EdgeExtra = (EdgeMode, Option<EdgeFilter>, Option<Evidence>);
+/// An edge's optional parts: mode, filter, evidence and lane.
+pub(super) type EdgeExtra = (
+    EdgeMode,
+    Option<EdgeFilter>,
+    Option<Evidence>,
+    Vec<Position>,
+);
 
 /// What the reader found, in file order.
 pub(super) trait Sink {
@@ -231,17 +236,7 @@ fn service(scan: &mut Scanner) -> Option<ServiceText> {
                     more = scan.next_or_close(b']')?;
                 }
             }
-            5 => {
-                let mut xy = [0f32; 2];
-                let seen = scan.fields(POSITION_FIELDS, |scan, field| {
-                    xy[field] = scan.float()?;
-                    Some(())
-                })?;
-                if seen != 0b11 {
-                    return None;
-                }
-                parts.position = Some(Position { x: xy[0], y: xy[1] });
-            }
+            5 => parts.position = Some(position(scan)?),
             6 => parts.notes = Some(scan.string()?),
             _ => {
                 let raw = scan.raw_object()?;
@@ -264,6 +259,16 @@ fn service(scan: &mut Scanner) -> Option<ServiceText> {
     complete.then_some(parts)
 }
 
+/// A position: exactly `x` and `y`, finite.
+fn position(scan: &mut Scanner) -> Option<Position> {
+    let mut xy = [0f32; 2];
+    let seen = scan.fields(POSITION_FIELDS, |scan, field| {
+        xy[field] = scan.float()?;
+        Some(())
+    })?;
+    (seen == 0b11).then_some(Position { x: xy[0], y: xy[1] })
+}
+
 /// One edge: its string fields in file order, its mode, filter and evidence.
 type EdgeText = ([(usize, Text); 3], EdgeExtra);
 
@@ -271,7 +276,7 @@ type EdgeText = ([(usize, Text); 3], EdgeExtra);
 fn edge(scan: &mut Scanner) -> Option<EdgeText> {
     let mut fields = [(0, Text::default()); 3];
     let mut slot = 0;
-    let (mut mode, mut filter, mut evidence) = (EdgeMode::Async, None, None);
+    let (mut mode, mut filter, mut evidence, mut via) = (EdgeMode::Async, None, None, Vec::new());
     let seen = scan.fields(EDGE_FIELDS, |scan, field| {
         match field {
             0..=2 => {
@@ -289,15 +294,27 @@ fn edge(scan: &mut Scanner) -> Option<EdgeText> {
                 let value = super::strict::parse(scan.get(raw)).ok()?;
                 filter = Some(super::load::parse_filter(value).ok()?);
             }
-            _ => {
+            5 => {
                 let raw = scan.raw_object()?;
                 let value = super::strict::parse(scan.get(raw)).ok()?;
                 evidence = Some(super::load::parse_evidence(value).ok()?);
             }
+            _ => {
+                let mut more = !scan.open_inline(b'[', b']')?;
+                while more {
+                    // Too long a lane is a problem the general reader reports.
+                    if via.len() == super::load::MAX_VIA {
+                        return None;
+                    }
+                    scan.skip_space();
+                    via.push(position(scan)?);
+                    more = scan.next_or_close(b']')?;
+                }
+            }
         }
         Some(())
     })?;
-    (seen & 0b111 == 0b111).then_some((fields, (mode, filter, evidence)))
+    (seen & 0b111 == 0b111).then_some((fields, (mode, filter, evidence, via)))
 }
 
 struct Scanner<'s> {

@@ -32,7 +32,7 @@ pub const SERVICE_FIELDS: &[&str] = &[
     "properties",
 ];
 /// An edge's fields, in file order.
-pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter", "evidence"];
+pub const EDGE_FIELDS: &[&str] = &["from", "to", "event", "mode", "filter", "evidence", "via"];
 /// A route's fields.
 pub const ROUTE_FIELDS: &[&str] = &["route", "event"];
 /// A position's fields.
@@ -119,6 +119,11 @@ pub struct EdgeRecord<'a> {
     /// Why the edge exists: the template construct that made it (set by `import`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<&'a Evidence>,
+    /// The lane auto-layout gave the edge past the columns it skips: points it passes, each
+    /// column's entry and exit. The canvas follows it while it stays clear of the boxes.
+    #[serde(default, skip_serializing_if = "<[Position]>::is_empty")]
+    #[schemars(length(max = 4096))]
+    pub via: &'a [Position],
 }
 
 fn properties_empty(properties: &&Properties) -> bool {
@@ -155,6 +160,7 @@ impl<'a> DesignFile<'a> {
                     mode: e.mode,
                     filter: e.filter.as_deref(),
                     evidence: e.evidence.as_deref(),
+                    via: &e.via,
                 })
                 .collect(),
             // A mark whose service is gone (deleted) marks no loop any more.

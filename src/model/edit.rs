@@ -28,6 +28,8 @@ pub struct EdgeDraft {
     pub filter: Option<Box<EdgeFilter>>,
     /// Why it exists (kept through undo).
     pub evidence: Option<Box<crate::model::Evidence>>,
+    /// Its lane from auto-layout (kept through undo).
+    pub via: Box<[Position]>,
 }
 
 impl EdgeDraft {
@@ -41,6 +43,7 @@ impl EdgeDraft {
             mode: EdgeMode::Async,
             filter: None,
             evidence: None,
+            via: Box::default(),
         }
     }
 
@@ -54,6 +57,7 @@ impl EdgeDraft {
             mode: edge.mode,
             filter: edge.filter.clone(),
             evidence: edge.evidence.clone(),
+            via: edge.via.clone(),
         }
     }
 }
@@ -81,8 +85,11 @@ pub enum Command {
         /// Its new fields.
         service: Service,
     },
-    /// Move services (one drag, or an auto-layout).
+    /// Move services (one drag, or an auto-layout). The lanes of the edges touching them are
+    /// cleared (they ran between the boxes where they were); undo puts them back.
     MoveServices(Vec<(ServiceUid, Option<Position>)>),
+    /// Set the lanes of edges (an auto-layout's, after the move of its boxes).
+    SetEdgeVias(Vec<(EdgeUid, Box<[Position]>)>),
     /// Insert an event edge at a place in the edge list (`None` appends).
     InsertEdge {
         /// Place in the edge list; `None` appends.
@@ -167,11 +174,14 @@ impl Command {
             Command::RemoveService(_) => "delete service",
             Command::UpdateService { .. } => "edit service",
             Command::MoveServices(_) => "move",
+            Command::SetEdgeVias(_) => "edge lanes",
             Command::InsertEdge { .. } => "add edge",
             Command::RemoveEdge(_) => "delete edge",
             Command::UpdateEdge { .. } => "edit edge",
             Command::RenameDesign(_) => "rename design",
             Command::SetIntentionalLoops(_) => "mark loop",
+            // An auto-layout, or a move that cleared lanes: a move to the user.
+            Command::Batch(c) if c.iter().any(|c| matches!(c, Command::MoveServices(_))) => "move",
             Command::Batch(_) => "edit",
         }
     }
@@ -292,14 +302,51 @@ impl Command {
                 if let Some((missing, _)) = moves.iter().find(|(uid, _)| !index.contains_key(uid)) {
                     return Err(missing_service(*missing));
                 }
+                let mut moved = vec![false; design.services.len()];
                 let inverse = moves
                     .into_iter()
                     .map(|(uid, position)| {
+                        moved[index[&uid]] = true;
                         let slot = &mut design.services[index[&uid]].position;
                         (uid, std::mem::replace(slot, position))
                     })
                     .collect();
-                Ok(Command::MoveServices(inverse))
+                let cleared: Vec<(EdgeUid, Box<[Position]>)> = design
+                    .edges
+                    .iter_mut()
+                    .filter(|e| !e.via.is_empty())
+                    .filter(|e| moved[e.from.index()] || moved[e.to.index()])
+                    .map(|e| (e.uid, std::mem::take(&mut e.via)))
+                    .collect();
+                if cleared.is_empty() {
+                    Ok(Command::MoveServices(inverse))
+                } else {
+                    Ok(Command::Batch(vec![
+                        Command::MoveServices(inverse),
+                        Command::SetEdgeVias(cleared),
+                    ]))
+                }
+            }
+            Command::SetEdgeVias(vias) => {
+                let index: HashMap<EdgeUid, usize> = design
+                    .edges
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.uid, i))
+                    .collect();
+                if let Some((missing, _)) = vias.iter().find(|(uid, _)| !index.contains_key(uid)) {
+                    return Err(missing_edge(*missing));
+                }
+                let inverse = vias
+                    .into_iter()
+                    .map(|(uid, via)| {
+                        (
+                            uid,
+                            std::mem::replace(&mut design.edges[index[&uid]].via, via),
+                        )
+                    })
+                    .collect();
+                Ok(Command::SetEdgeVias(inverse))
             }
             Command::InsertEdge { at, edge } => {
                 let from = design
@@ -330,6 +377,7 @@ impl Command {
                         mode: edge.mode,
                         filter: edge.filter,
                         evidence: edge.evidence,
+                        via: edge.via,
                     },
                 );
                 Ok(Command::RemoveEdge(uid))
@@ -574,6 +622,45 @@ mod tests {
         assert!(error.to_string().contains("already used"));
         assert_eq!(design, abc());
         assert!(!history.is_dirty());
+    }
+
+    #[test]
+    fn moving_an_end_clears_the_edges_lanes_and_undo_puts_them_back() {
+        let original = {
+            let mut d = abc();
+            for e in &mut d.edges {
+                e.via = vec![Position { x: 1.0, y: 2.0 }].into();
+            }
+            d
+        };
+        let mut design = original.clone();
+        let mut history = History::new();
+        let a = design.services[0].uid;
+        let to = Some(Position { x: 50.0, y: 0.0 });
+        history
+            .apply(&mut design, Command::MoveServices(vec![(a, to)]))
+            .unwrap();
+        // AB and CA touch a; BC keeps its lane.
+        let lanes: Vec<usize> = design.edges.iter().map(|e| e.via.len()).collect();
+        assert_eq!(lanes, [0, 1, 0]);
+        history.undo(&mut design);
+        assert_eq!(design, original);
+        history.redo(&mut design);
+        assert_eq!(design.services[0].position, to);
+        assert!(design.edges[0].via.is_empty());
+        // Setting lanes is a step of its own, undone exactly.
+        let uid = design.edges[0].uid;
+        let lane: Box<[Position]> = vec![Position { x: 9.0, y: 9.0 }].into();
+        let before = design.clone();
+        history
+            .apply(&mut design, Command::SetEdgeVias(vec![(uid, lane.clone())]))
+            .unwrap();
+        assert_eq!(design.edges[0].via, lane);
+        history.undo(&mut design);
+        assert_eq!(design, before);
+        let missing = Command::SetEdgeVias(vec![(EdgeUid(99), lane)]);
+        assert!(history.apply(&mut design, missing).is_err());
+        assert_eq!(design, before);
     }
 
     #[test]

@@ -351,6 +351,10 @@ pub struct EventEdge {
     pub filter: Option<Box<EdgeFilter>>,
     /// Why the edge exists (an imported template's construct); `None` for a drawn edge.
     pub evidence: Option<Box<Evidence>>,
+    /// The lane auto-layout gave it past the columns it skips (see
+    /// [`crate::geometry::layout::Layout::vias`]); empty for most edges. Moving either end
+    /// clears it.
+    pub via: Box<[Position]>,
 }
 
 /// A loop the user marked as meant to be (a WebSocket reply to its caller), with the reason.
@@ -388,6 +392,7 @@ impl PartialEq for EventEdge {
             && self.mode == other.mode
             && self.filter == other.filter
             && self.evidence == other.evidence
+            && self.via == other.via
     }
 }
 
@@ -402,6 +407,7 @@ impl EventEdge {
             mode: EdgeMode::Async,
             filter: None,
             evidence: None,
+            via: Box::default(),
         }
     }
 }

@@ -5,7 +5,8 @@ pub mod palette;
 pub mod svg;
 
 use crate::analysis::Analysis;
-use crate::geometry::{Drawing, Point, layout, pt};
+use crate::geometry::Drawing;
+use crate::geometry::layout::Ranking;
 use crate::model::Design;
 
 pub use svg::to_svg;
@@ -14,16 +15,12 @@ pub use svg::to_svg;
 pub const MAX_PNG_PIXELS: f64 = 40_000_000.0;
 
 /// The drawing of a design: at its saved positions (services without one are placed as the
-/// canvas places them), or all auto-laid-out when `auto_layout` is set.
-pub fn drawing(design: &Design, analysis: &Analysis, auto_layout: bool) -> Drawing {
-    if !auto_layout {
-        return Drawing::of_design(design, analysis);
+/// canvas places them), or all auto-laid-out with these columns when `auto_layout` is set.
+pub fn drawing(design: &Design, analysis: &Analysis, auto_layout: Option<Ranking>) -> Drawing {
+    match auto_layout {
+        None => Drawing::of_design(design, analysis),
+        Some(ranking) => Drawing::laid_out(design, analysis, ranking),
     }
-    let centers: Vec<Point> = layout::auto_layout(design, analysis)
-        .into_iter()
-        .map(|p| pt(p.x, p.y))
-        .collect();
-    Drawing::new(design, analysis, centers)
 }
 
 /// Why a PNG could not be made.

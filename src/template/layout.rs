@@ -8,11 +8,14 @@ use crate::model::Design;
 /// Gives every service a position.
 pub(super) fn place(design: &mut Design) {
     let analysis = analyze(design);
-    let positions = crate::geometry::layout::auto_layout(design, &analysis);
-    if positions.len() != design.services.len() {
+    let layout = crate::geometry::layout::layout(design, &analysis, Default::default());
+    if layout.positions.len() != design.services.len() || layout.vias.len() != design.edges.len() {
         return;
     }
-    for (service, position) in design.services.iter_mut().zip(positions) {
+    for (service, position) in design.services.iter_mut().zip(layout.positions) {
         service.position = Some(position);
+    }
+    for (edge, via) in design.edges.iter_mut().zip(layout.vias) {
+        edge.via = via.into_boxed_slice();
     }
 }

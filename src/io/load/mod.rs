@@ -29,7 +29,7 @@ use crate::diagnostics::{closest, strip_position};
 use crate::io::{LoadError, Problem};
 use crate::model::{
     CURRENT_VERSION, Design, EdgeFilter, EdgeMode, EdgeUid, EventEdge, Evidence, IntentionalLoop,
-    SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid, TemplateSource,
+    Position, SUPPORTED_VERSIONS, Service, ServiceIndex, ServiceKind, ServiceUid, TemplateSource,
 };
 
 /// At most this many problems are listed; the rest are counted.
@@ -263,12 +263,12 @@ impl super::fast::Sink for Loader {
         for (field, text) in fields {
             spans[field] = self.stage(text);
         }
-        let (mode, filter, evidence) = extra;
-        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() {
+        let (mode, filter, evidence, via) = extra;
+        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() || !via.is_empty() {
             let at = self.edge_count;
             self.newer(|| format!("edges[{at}]"));
         }
-        self.edge_extra(mode, filter, evidence);
+        self.edge_extra(mode, filter, evidence, via);
         self.push(Item::Edge(spans));
     }
     fn intentional_loops(&mut self, loops: Vec<IntentionalLoop>) {
@@ -277,14 +277,18 @@ impl super::fast::Sink for Loader {
     }
 }
 
-/// An edge's place in the edge list with its mode, filter and evidence (kept only for an edge
-/// that has one of them).
+/// An edge's place in the edge list with its mode, filter, evidence and lane (kept only for an
+/// edge that has one of them).
 type EdgeExtra = (
     usize,
     EdgeMode,
     Option<Box<EdgeFilter>>,
     Option<Box<Evidence>>,
+    Box<[Position]>,
 );
+
+/// Most points in an edge's lane (two a column: an edge across 2,048 columns).
+pub(in crate::io) const MAX_VIA: usize = 4096;
 
 #[derive(Default)]
 struct Loader {
@@ -342,13 +346,15 @@ impl Loader {
         mode: EdgeMode,
         filter: Option<EdgeFilter>,
         evidence: Option<Evidence>,
+        via: Vec<Position>,
     ) {
-        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() {
+        if mode != EdgeMode::Async || filter.is_some() || evidence.is_some() || !via.is_empty() {
             self.edge_extras.push((
                 self.edge_count,
                 mode,
                 filter.map(Box::new),
                 evidence.map(Box::new),
+                via.into_boxed_slice(),
             ));
         }
         self.edge_count += 1;
@@ -562,12 +568,13 @@ impl Loader {
         for (uid, service) in self.services.iter_mut().enumerate() {
             service.uid = ServiceUid(uid as u32);
         }
-        for (position, mode, filter, evidence) in self.edge_extras {
+        for (position, mode, filter, evidence, via) in self.edge_extras {
             // Every edge resolved (there were no problems), so places are file places.
             let edge = &mut edges[position];
             edge.mode = mode;
             edge.filter = filter;
             edge.evidence = evidence;
+            edge.via = via;
         }
         let next_uid = (self.services.len() + edges.len()) as u32;
         let mut design = Design {
@@ -652,6 +659,7 @@ fn resolve_edges(
                 mode: EdgeMode::Async,
                 filter: None,
                 evidence: None,
+                via: Box::default(),
             };
         }
     }
@@ -880,7 +888,9 @@ mod fast_tests {
     {"from": "api", "to": "f", "event": "X"},
     {"from": "f", "to": "t", "event": "Put", "mode": "sync"},
     {"from": "b", "to": "f", "event": "ObjectCreated", "filter": {"prefix": "in/", "suffix": ".jpg"}},
-    {"from": "bus", "to": "s", "event": "E", "mode": "async", "filter": {"pattern": {"detail-type": ["E"], "detail": {"n": [{"prefix": "a"}]}}}}
+    {"from": "bus", "to": "s", "event": "E", "mode": "async", "filter": {"pattern": {"detail-type": ["E"], "detail": {"n": [{"prefix": "a"}]}}}},
+    {"from": "api", "to": "t", "event": "Z", "via": [{"x": 100, "y": 20}, {"y": 20, "x": 280.5}]},
+    {"from": "api", "to": "s", "event": "Z", "via": []}
   ]
 }"#,
         ];
@@ -920,9 +930,18 @@ mod fast_tests {
                 &serde_json::json!({"detail": {"total": [{"anything-but": 0}]}}),
             )
         }));
+        let lane = design.connect("api", "t", "Audit");
+        let at = design.edge_position(lane).unwrap();
+        design.edges[at].via = vec![
+            Position { x: 160.0, y: 90.0 },
+            Position { x: 340.0, y: 90.0 },
+        ]
+        .into();
         let text = super::super::to_json(&design);
         assert!(
-            text.contains("\"mode\": \"sync\"") && text.contains("\"filter\""),
+            text.contains("\"mode\": \"sync\"")
+                && text.contains("\"filter\"")
+                && text.contains("\"via\""),
             "{text}"
         );
         assert!(fast_takes(&text), "{text}");
@@ -944,6 +963,9 @@ mod fast_tests {
             r#"{"version": 2, "services": [{"id": "a", "kind": "function", "properties": {"memory_mb": "big"}}]}"#,
             r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}], "edges": [{"from": "a", "to": "a", "event": "E", "mode": "later"}]}"#,
             r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}], "edges": [{"from": "a", "to": "a", "event": "E", "filter": {"pattern": {"x": "y"}}}]}"#,
+            // Lanes that are not lists of points.
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}], "edges": [{"from": "a", "to": "a", "event": "E", "via": {"x": 1, "y": 2}}]}"#,
+            r#"{"version": 2, "services": [{"id": "a", "kind": "queue"}], "edges": [{"from": "a", "to": "a", "event": "E", "via": [{"x": 1}]}]}"#,
         ];
         for text in unusual {
             assert!(!fast_takes(text), "{text}");

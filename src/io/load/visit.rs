@@ -421,7 +421,8 @@ impl ItemSeed<'_> {
                 self.loader.push(Item::Service(Span::NONE));
             }
             List::Edges => {
-                self.loader.edge_extra(EdgeMode::Async, None, None);
+                self.loader
+                    .edge_extra(EdgeMode::Async, None, None, Vec::new());
                 self.loader.push(Item::Edge([Span::NONE; 3]))
             }
         }
@@ -668,6 +669,35 @@ pub(in crate::io) fn parse_position(
     }
 }
 
+/// An edge's lane from its JSON value: a list of at most [`super::MAX_VIA`] positions.
+pub(in crate::io) fn parse_via(
+    value: serde_json::Value,
+) -> Result<Vec<Position>, (String, String)> {
+    let hint = "write it as a list of points, [{\"x\": 10, \"y\": 20}, ...], or leave it out (auto-layout writes it)";
+    let serde_json::Value::Array(items) = value else {
+        let found = crate::model::properties::type_name(&value);
+        return Err((
+            format!("expected a list of points, found {found}"),
+            hint.to_owned(),
+        ));
+    };
+    if items.len() > super::MAX_VIA {
+        return Err((
+            format!(
+                "{} points, more than the {} a lane may have",
+                items.len(),
+                super::MAX_VIA
+            ),
+            "leave `via` out: auto-layout writes it again".to_owned(),
+        ));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| parse_position(item).map_err(|(m, h)| (format!("point {i}: {m}"), h)))
+        .collect()
+}
+
 /// Routes from their JSON value: a list of objects of exactly `route` and `event`.
 pub(in crate::io) fn parse_routes(value: serde_json::Value) -> Result<Vec<Route>, String> {
     let serde_json::Value::Array(items) = &value else {
@@ -754,7 +784,8 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let item = &mut self.0;
         let (mut from, mut to, mut event) = (None, None, None);
-        let (mut mode, mut filter, mut evidence) = (EdgeMode::Async, None, None);
+        let (mut mode, mut filter, mut evidence, mut via) =
+            (EdgeMode::Async, None, None, Vec::new());
         let mut broken = false;
         let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
@@ -812,6 +843,18 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
                     }
                     continue;
                 }
+                "via" => {
+                    let path = item.lazy_path("via");
+                    item.loader.newer(path);
+                    let StrictValue(value) = map.next_value()?;
+                    match parse_via(value) {
+                        Ok(parsed) => via = parsed,
+                        Err((message, hint)) => {
+                            item.loader.problem(item.path("via"), message, hint)
+                        }
+                    }
+                    continue;
+                }
                 other => {
                     let other = other.to_owned();
                     map.next_value::<IgnoredAny>()?;
@@ -846,7 +889,7 @@ impl<'de> Visitor<'de> for EdgeVisitor<'_> {
         if event.is_none() && !broken {
             item.missing("event", "name the event this edge carries");
         }
-        item.loader.edge_extra(mode, filter, evidence);
+        item.loader.edge_extra(mode, filter, evidence, via);
         match (from, to, event) {
             (Some(from), Some(to), Some(event)) if !broken => {
                 item.loader.push(Item::Edge([from, to, event]));
