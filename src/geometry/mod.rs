@@ -250,7 +250,7 @@ impl Drawing {
         let vias = design
             .edges
             .iter()
-            .map(|e| e.via.iter().map(|p| pt(p.x, p.y)).collect())
+            .map(|e| design.via(e.uid).iter().map(|p| pt(p.x, p.y)).collect())
             .collect();
         Drawing::with_lanes(design, analysis, centers, vias)
     }

@@ -376,12 +376,12 @@ impl App {
                 .vias
                 .iter()
                 .zip(&design.edges)
-                .all(|(v, e)| **v == *e.via);
+                .all(|(v, e)| **v == *design.via(e.uid));
         let vias = out
             .vias
             .into_iter()
             .zip(&design.edges)
-            .filter(|(v, e)| !v.is_empty() || !e.via.is_empty())
+            .filter(|(v, e)| !v.is_empty() || !design.via(e.uid).is_empty())
             .map(|(v, e)| (e.uid, v.into_boxed_slice()))
             .collect::<Vec<_>>();
         if moves.is_empty() && lanes_same {

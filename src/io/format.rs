@@ -160,7 +160,7 @@ impl<'a> DesignFile<'a> {
                     mode: e.mode,
                     filter: e.filter.as_deref(),
                     evidence: e.evidence.as_deref(),
-                    via: &e.via,
+                    via: design.via(e.uid),
                 })
                 .collect(),
             // A mark whose service is gone (deleted) marks no loop any more.

@@ -57,7 +57,7 @@ impl EdgeDraft {
             mode: edge.mode,
             filter: edge.filter.clone(),
             evidence: edge.evidence.clone(),
-            via: edge.via.clone(),
+            via: design.via(edge.uid).into(),
         }
     }
 }
@@ -311,12 +311,16 @@ impl Command {
                         (uid, std::mem::replace(slot, position))
                     })
                     .collect();
-                let cleared: Vec<(EdgeUid, Box<[Position]>)> = design
+                let touched: Vec<EdgeUid> = design
                     .edges
-                    .iter_mut()
-                    .filter(|e| !e.via.is_empty())
+                    .iter()
                     .filter(|e| moved[e.from.index()] || moved[e.to.index()])
-                    .map(|e| (e.uid, std::mem::take(&mut e.via)))
+                    .filter(|e| design.lanes.contains_key(&e.uid))
+                    .map(|e| e.uid)
+                    .collect();
+                let cleared: Vec<(EdgeUid, Box<[Position]>)> = touched
+                    .into_iter()
+                    .map(|uid| (uid, design.set_via(uid, Box::default())))
                     .collect();
                 if cleared.is_empty() {
                     Ok(Command::MoveServices(inverse))
@@ -328,23 +332,14 @@ impl Command {
                 }
             }
             Command::SetEdgeVias(vias) => {
-                let index: HashMap<EdgeUid, usize> = design
-                    .edges
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (e.uid, i))
-                    .collect();
-                if let Some((missing, _)) = vias.iter().find(|(uid, _)| !index.contains_key(uid)) {
+                let known: std::collections::HashSet<EdgeUid> =
+                    design.edges.iter().map(|e| e.uid).collect();
+                if let Some((missing, _)) = vias.iter().find(|(uid, _)| !known.contains(uid)) {
                     return Err(missing_edge(*missing));
                 }
                 let inverse = vias
                     .into_iter()
-                    .map(|(uid, via)| {
-                        (
-                            uid,
-                            std::mem::replace(&mut design.edges[index[&uid]].via, via),
-                        )
-                    })
+                    .map(|(uid, via)| (uid, design.set_via(uid, via)))
                     .collect();
                 Ok(Command::SetEdgeVias(inverse))
             }
@@ -377,17 +372,19 @@ impl Command {
                         mode: edge.mode,
                         filter: edge.filter,
                         evidence: edge.evidence,
-                        via: edge.via,
                     },
                 );
+                design.set_via(uid, edge.via);
                 Ok(Command::RemoveEdge(uid))
             }
             Command::RemoveEdge(uid) => {
                 let position = design.edge_position(uid).ok_or_else(|| missing_edge(uid))?;
                 let edge = design.edges.remove(position);
+                let draft = EdgeDraft::of(design, &edge);
+                design.set_via(uid, Box::default());
                 Ok(Command::InsertEdge {
                     at: Some(position),
-                    edge: EdgeDraft::of(design, &edge),
+                    edge: draft,
                 })
             }
             Command::UpdateEdge {
@@ -628,8 +625,8 @@ mod tests {
     fn moving_an_end_clears_the_edges_lanes_and_undo_puts_them_back() {
         let original = {
             let mut d = abc();
-            for e in &mut d.edges {
-                e.via = vec![Position { x: 1.0, y: 2.0 }].into();
+            for uid in d.edges.iter().map(|e| e.uid).collect::<Vec<_>>() {
+                d.set_via(uid, vec![Position { x: 1.0, y: 2.0 }].into());
             }
             d
         };
@@ -641,13 +638,17 @@ mod tests {
             .apply(&mut design, Command::MoveServices(vec![(a, to)]))
             .unwrap();
         // AB and CA touch a; BC keeps its lane.
-        let lanes: Vec<usize> = design.edges.iter().map(|e| e.via.len()).collect();
+        let lanes: Vec<usize> = design
+            .edges
+            .iter()
+            .map(|e| design.via(e.uid).len())
+            .collect();
         assert_eq!(lanes, [0, 1, 0]);
         history.undo(&mut design);
         assert_eq!(design, original);
         history.redo(&mut design);
         assert_eq!(design.services[0].position, to);
-        assert!(design.edges[0].via.is_empty());
+        assert!(design.via(design.edges[0].uid).is_empty());
         // Setting lanes is a step of its own, undone exactly.
         let uid = design.edges[0].uid;
         let lane: Box<[Position]> = vec![Position { x: 9.0, y: 9.0 }].into();
@@ -655,7 +656,7 @@ mod tests {
         history
             .apply(&mut design, Command::SetEdgeVias(vec![(uid, lane.clone())]))
             .unwrap();
-        assert_eq!(design.edges[0].via, lane);
+        assert_eq!(*design.via(uid), *lane);
         history.undo(&mut design);
         assert_eq!(design, before);
         let missing = Command::SetEdgeVias(vec![(EdgeUid(99), lane)]);

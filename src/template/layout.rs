@@ -15,7 +15,8 @@ pub(super) fn place(design: &mut Design) {
     for (service, position) in design.services.iter_mut().zip(layout.positions) {
         service.position = Some(position);
     }
-    for (edge, via) in design.edges.iter_mut().zip(layout.vias) {
-        edge.via = via.into_boxed_slice();
+    let uids: Vec<_> = design.edges.iter().map(|e| e.uid).collect();
+    for (uid, via) in uids.into_iter().zip(layout.vias) {
+        design.set_via(uid, via.into_boxed_slice());
     }
 }

@@ -568,13 +568,16 @@ impl Loader {
         for (uid, service) in self.services.iter_mut().enumerate() {
             service.uid = ServiceUid(uid as u32);
         }
+        let mut lanes = std::collections::HashMap::new();
         for (position, mode, filter, evidence, via) in self.edge_extras {
             // Every edge resolved (there were no problems), so places are file places.
             let edge = &mut edges[position];
             edge.mode = mode;
             edge.filter = filter;
             edge.evidence = evidence;
-            edge.via = via;
+            if !via.is_empty() {
+                lanes.insert(edge.uid, via);
+            }
         }
         let next_uid = (self.services.len() + edges.len()) as u32;
         let mut design = Design {
@@ -584,6 +587,7 @@ impl Loader {
             next_uid,
             intentional_loops: self.intentional_loops,
             template: self.template.map(Arc::new),
+            lanes,
         };
         if version == 1 {
             migrate_v1(&mut design);
@@ -659,7 +663,6 @@ fn resolve_edges(
                 mode: EdgeMode::Async,
                 filter: None,
                 evidence: None,
-                via: Box::default(),
             };
         }
     }
@@ -931,12 +934,11 @@ mod fast_tests {
             )
         }));
         let lane = design.connect("api", "t", "Audit");
-        let at = design.edge_position(lane).unwrap();
-        design.edges[at].via = vec![
+        let via = [
             Position { x: 160.0, y: 90.0 },
             Position { x: 340.0, y: 90.0 },
-        ]
-        .into();
+        ];
+        design.set_via(lane, via.into());
         let text = super::super::to_json(&design);
         assert!(
             text.contains("\"mode\": \"sync\"")
