@@ -186,8 +186,9 @@ struct LayerGraph {
     up: Vec<Vec<(u32, f32)>>,
     down: Vec<Vec<(u32, f32)>>,
     layer_count: usize,
-    /// The dummy nodes of each pair of steps an edge joins across skipped layers.
-    chains: std::collections::HashMap<(u32, u32), Vec<u32>>,
+    /// The dummy nodes of each pair of steps edges join across skipped layers, and how many
+    /// edges share them.
+    chains: std::collections::HashMap<(u32, u32), (Vec<u32>, usize)>,
 }
 
 impl LayerGraph {
@@ -270,7 +271,7 @@ impl LayerGraph {
             }
             down[prev as usize].push((b, weight));
             up[b as usize].push((prev, weight));
-            chains.insert((a, b), chain);
+            chains.insert((a, b), (chain, j - i));
             i = j;
         }
         LayerGraph {
@@ -654,13 +655,11 @@ impl LayerGraph {
                     (Some(&a), Some(&b)) => (a, b),
                     _ => return Vec::new(),
                 };
-                let Some(chain) = self.chains.get(&key).filter(|c| !c.is_empty()) else {
+                let Some((chain, count)) = self.chains.get(&key).filter(|c| !c.0.is_empty()) else {
                     return Vec::new();
                 };
                 let k = seen.entry(key).or_insert(0);
-                let first = chain[0] as usize;
-                let count = 1.0 + (self.height[first] - DUMMY_HEIGHT) / LANE_SPACING;
-                let dy = (*k as f32 - (count - 1.0) / 2.0) * LANE_SPACING;
+                let dy = (*k as f32 - (*count as f32 - 1.0) / 2.0) * LANE_SPACING;
                 *k += 1;
                 chain
                     .iter()

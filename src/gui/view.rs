@@ -14,7 +14,7 @@ use std::sync::Arc;
 use egui::Pos2;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 
-use super::layout::{to_point, to_pos};
+use super::layout::to_pos;
 use crate::analysis::Analysis;
 use crate::geometry::{Drawing, LabelBox, Route};
 use std::collections::HashMap;
@@ -94,7 +94,10 @@ impl CanvasView {
     }
 
     fn rebuild(&mut self, design: &Design, analysis: &Analysis) {
-        let centers = super::layout::display_positions(design, analysis);
+        // The drawing the picture export makes too: saved positions and lanes, or the layout's
+        // (with its lanes) for a design that saves no positions.
+        let drawing = Drawing::of_design(design, analysis);
+        let centers: Vec<egui::Pos2> = drawing.centers.iter().copied().map(to_pos).collect();
         let mut graph = ViewGraph::new();
         for (i, service) in design.services.iter().enumerate() {
             let node = ServiceNode {
@@ -132,8 +135,7 @@ impl CanvasView {
             .enumerate()
             .map(|(i, u)| (*u, i))
             .collect();
-        let points = centers.iter().copied().map(to_point).collect();
-        self.drawing = Drawing::new(design, analysis, points);
+        self.drawing = drawing;
         self.route_bounds = self
             .drawing
             .routes

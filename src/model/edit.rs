@@ -249,10 +249,13 @@ impl Command {
                 }
                 design.edges = kept;
                 // Drafts name the ends by uid: take them before the indices shift.
-                let removed = removed
+                let removed: Vec<(usize, EdgeDraft)> = removed
                     .into_iter()
                     .map(|(position, edge)| (position, EdgeDraft::of(design, &edge)))
                     .collect();
+                for (_, draft) in &removed {
+                    design.set_via(draft.uid, Box::default());
+                }
                 for edge in &mut design.edges {
                     for end in [&mut edge.from, &mut edge.to] {
                         if end.0 > index.0 {
@@ -661,6 +664,14 @@ mod tests {
         assert_eq!(design, before);
         let missing = Command::SetEdgeVias(vec![(EdgeUid(99), lane)]);
         assert!(history.apply(&mut design, missing).is_err());
+        assert_eq!(design, before);
+        // Deleting a service drops its edges' lanes with them; undo brings both back.
+        let b = design.services[1].uid;
+        history
+            .apply(&mut design, Command::RemoveService(b))
+            .unwrap();
+        assert_eq!(design.lanes.len(), 0, "AB and BC went with b");
+        history.undo(&mut design);
         assert_eq!(design, before);
     }
 
