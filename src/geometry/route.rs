@@ -227,21 +227,56 @@ fn split_long_curves(start: Point, segments: Vec<Segment>) -> Vec<Segment> {
                 let polygon = cur.distance(c1) + c1.distance(c2) + c2.distance(p);
                 let n = ((polygon / MAX_PIECE).ceil() as usize).clamp(1, 64);
                 let (mut a, mut b, c) = (c1, c2, p);
+                let mut pieces = Vec::with_capacity(n);
+                let first = cur;
                 for k in 0..n - 1 {
                     // Split the rest at the fraction that leaves equal parameter steps.
                     let t = 1.0 / (n - k) as f32;
                     let (ab, bc, cd) = (cur.lerp(a, t), a.lerp(b, t), b.lerp(c, t));
                     let (abc, bcd) = (ab.lerp(bc, t), bc.lerp(cd, t));
                     let mid = abc.lerp(bcd, t);
-                    out.push(Segment::Cubic(ab, abc, mid));
+                    pieces.push([ab, abc, mid]);
                     (cur, a, b) = (mid, bcd, cd);
                 }
-                out.push(Segment::Cubic(a, b, c));
+                pieces.push([a, b, c]);
+                straighten_runs(first, &pieces, &mut out);
                 cur = c;
             }
         }
     }
     out
+}
+
+/// The pieces of one split curve, each run of pieces whose control points all lie within
+/// [`FLATTEN_TOLERANCE`] of the line across the run (so the curve does: it stays in their hull)
+/// written as that line. The long middle of a steep S-curve is such a run: at 5,000 services
+/// the SVG had 600,000 curve pieces, most of them straight to the eye, and tools reading it
+/// sample every piece.
+fn straighten_runs(start: Point, pieces: &[[Point; 3]], out: &mut Vec<Segment>) {
+    let mut from = start;
+    let mut i = 0;
+    while i < pieces.len() {
+        let flat = |j: usize| {
+            pieces[i..=j]
+                .iter()
+                .flatten()
+                .all(|&q| distance_to_segment(q, from, pieces[j][2]) <= FLATTEN_TOLERANCE)
+        };
+        let mut end = i;
+        while end < pieces.len() && flat(end) {
+            end += 1;
+        }
+        if end > i {
+            from = pieces[end - 1][2];
+            out.push(Segment::Line(from));
+            i = end;
+        } else {
+            let [c1, c2, p] = pieces[i];
+            out.push(Segment::Cubic(c1, c2, p));
+            from = p;
+            i += 1;
+        }
+    }
 }
 
 fn cubic_at(p0: Point, c1: Point, c2: Point, p1: Point, t: f32) -> Point {
@@ -286,19 +321,25 @@ pub fn self_loop(center: Point, k: usize) -> Route {
     let out = 22.0 + 12.0 * k as f32;
     let x0 = center.x + BOX_WIDTH * 0.18 - 8.0 * k as f32;
     let y1 = center.y - BOX_HEIGHT * 0.28;
-    let mut route = rounded(&[
-        pt(x0, top),
-        pt(x0, top - out),
-        pt(right + out, top - out),
-        pt(right + out, y1),
-        pt(right, y1),
-    ]);
+    let mut route = rounded(
+        &[
+            pt(x0, top),
+            pt(x0, top - out),
+            pt(right + out, top - out),
+            pt(right + out, y1),
+            pt(right, y1),
+        ],
+        CORNER_RADIUS,
+    );
     route.is_loop = true;
     route
 }
 
-/// A polyline drawn as straight runs joined by rounded corners.
-fn rounded(points: &[Point]) -> Route {
+/// Corner radius of grid-searched routes and self-loops.
+const CORNER_RADIUS: f32 = 10.0;
+
+/// A polyline drawn as straight runs joined by corners rounded with up to `radius`.
+fn rounded(points: &[Point], radius: f32) -> Route {
     let Some(&start) = points.first() else {
         return Route::default();
     };
@@ -310,7 +351,7 @@ fn rounded(points: &[Point]) -> Route {
             break;
         }
         let (a, b) = (points[i - 1], points[i + 1]);
-        let r = 10.0f32.min(a.distance(p) / 2.0).min(b.distance(p) / 2.0);
+        let r = radius.min(a.distance(p) / 2.0).min(b.distance(p) / 2.0);
         if r < 0.5 {
             segments.push(Segment::Line(p));
             continue;
@@ -428,7 +469,7 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)], vias: &[Vec<Point>])
                 let mut points = vec![s];
                 points.extend(cells);
                 points.push(t);
-                rounded(&flatten(&points, 1e-3))
+                rounded(&flatten(&points, 1e-3), CORNER_RADIUS)
             })
             .unwrap_or_else(|| direct(s, t));
         grid.mark_used(&route.points);
@@ -450,18 +491,26 @@ fn through(
 ) -> Option<Vec<Segment>> {
     let mut segments = Vec::new();
     let mut cur = s;
+    // Whether the last segment is a level line (so the next level one extends it).
+    let mut level = false;
     for &next in via.iter().chain(std::iter::once(&t)) {
         if (next.y - cur.y).abs() < 0.01 {
             if next.x < cur.x || index.segment_blocked(cur, next, skip) {
                 return None;
             }
-            segments.push(Segment::Line(next));
+            // A level run across several columns is one line, not one a column.
+            match segments.last_mut() {
+                Some(Segment::Line(p)) if level => *p = next,
+                _ => segments.push(Segment::Line(next)),
+            }
+            level = true;
         } else {
             let curve = direct(cur, next);
             if next.x - cur.x < 8.0 || hits(index, &curve.points, skip) {
                 return None;
             }
             segments.extend(curve.segments);
+            level = false;
         }
         cur = next;
     }
@@ -872,6 +921,37 @@ mod tests {
             assert!(r.points.iter().all(|&p| !inner.contains(p)));
         }
         assert!(b.bounds().unwrap().min.y < a.bounds().unwrap().min.y);
+    }
+
+    #[test]
+    fn a_steep_curve_is_written_with_its_straight_middle_as_one_line() {
+        let (s, t) = (pt(0.0, 0.0), pt(200.0, 3000.0));
+        let r = direct(s, t);
+        let cubics = r
+            .segments
+            .iter()
+            .filter(|g| matches!(g, Segment::Cubic(..)))
+            .count();
+        assert!(r.segments.iter().any(|g| matches!(g, Segment::Line(_))));
+        // Split alone, the curve (control polygon 3,200) takes 20 pieces.
+        assert!(cubics < 12, "{cubics} curve pieces");
+        // It still follows the curve it stands for.
+        let (c1, c2) = (pt(100.0, 0.0), pt(100.0, 3000.0));
+        for k in 0..=400 {
+            let p = cubic_at(s, c1, c2, t, k as f32 / 400.0);
+            let d = r
+                .points
+                .windows(2)
+                .map(|w| distance_to_segment(p, w[0], w[1]))
+                .fold(f32::MAX, f32::min);
+            assert!(d < 1.0, "{p:?} is {d} off the route");
+        }
+        assert_eq!(
+            r.segments.last().map(|g| match *g {
+                Segment::Line(p) | Segment::Cubic(_, _, p) => p,
+            }),
+            Some(t)
+        );
     }
 
     #[test]
