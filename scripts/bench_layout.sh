@@ -6,7 +6,8 @@
 #
 #   scripts/bench_layout.sh [--runs N] [--dot-large] [--templates DIR] [--dir DIR]
 #
-# Per design and layout (stage columns, and compact): box overlaps, label overlaps and edges
+# Per design and layout (compact, the default of `--auto-layout`, then stage columns,
+# `--auto-layout=stages`): box overlaps, label overlaps and edges
 # through boxes (all must be 0), crossings (ours; dot's with its own ranks; dot's with our
 # stages pinned as its ranks, from scripts/dot_same_stages.py), our median wall time over N
 # runs (default 5) of the whole render (load, layout, routing, labels, SVG) and dot's time for
@@ -29,7 +30,7 @@ while [[ $# -gt 0 ]]; do
         --dot-large) dot_large=1 ;;
         --templates) templates="$2"; shift ;;
         --dir) dir="$2"; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -79,15 +80,15 @@ fi
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-# One line per design and layout: ours with stage columns (`--auto-layout`) and compact
-# (`--auto-layout=compact`); dot's two columns are the same on both lines.
+# One line per design and layout: ours compact (`--auto-layout`, the default) and with stage
+# columns (`--auto-layout=stages`); dot's two columns are the same on both lines.
 printf '%-28s %-7s %8s %6s %6s %6s %7s %9s %9s %9s %9s %9s\n' design columns services edges box_ov lab_ov through crossings dot_cross dot_same ours_s dot_s
 for d in "${designs[@]}"; do
     name=$(basename "${d%.json}")
     services=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['services']))" "$d")
     dot='{"dot": {"crossings": "-", "seconds": "nan"}}'
     same='{"dot_same_stages": {"crossings": "-"}}'
-    for columns in stages compact; do
+    for columns in compact stages; do
         svg="$dir/$name-$columns.svg"
         times=()
         for _ in $(seq "$runs"); do
@@ -97,7 +98,7 @@ for d in "${designs[@]}"; do
             times+=("$(awk -v ns=$((end - start)) 'BEGIN {print ns / 1e9}')")
         done
         ours=$(printf '%s\n' "${times[@]}" | median)
-        if [[ $columns == stages && ($services -lt 5000 || $dot_large -eq 1) ]]; then
+        if [[ $columns == compact && ($services -lt 5000 || $dot_large -eq 1) ]]; then
             out=$(python3 "$metrics" "$svg" "$d")
             dot=$(sed -n 2p <<<"$out")
             same=$(python3 scripts/dot_same_stages.py "$d" "$bin" "$(dirname "$metrics")")

@@ -14,15 +14,16 @@ pub struct RenderArgs {
     /// Without it, the SVG goes to standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// Lay every service out afresh instead of using saved positions: `--auto-layout` puts the
-    /// plan's stages left to right as columns; `--auto-layout=compact` moves services to
-    /// shorten edges (fewer crossings, but a column may hold several stages).
+    /// Lay every service out afresh instead of using saved positions: `--auto-layout` (or
+    /// `=compact`) puts each service in the column, left to right, where its edges are
+    /// shortest (a column may hold several stages); `--auto-layout=stages` makes the plan's
+    /// stages the columns (long edges, more crossings).
     #[arg(
         long,
         value_name = "COLUMNS",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "stages"
+        default_missing_value = "compact"
     )]
     pub auto_layout: Option<Columns>,
 }
@@ -30,10 +31,10 @@ pub struct RenderArgs {
 /// The columns of `--auto-layout`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Columns {
+    /// Shortest edges (the default).
+    Compact,
     /// The plan's stages, left to right.
     Stages,
-    /// Shortest edges.
-    Compact,
 }
 
 impl From<Columns> for crate::geometry::layout::Ranking {

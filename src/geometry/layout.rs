@@ -41,17 +41,20 @@ const PLACEMENT_ROUNDS: usize = 6;
 /// Complexity: O(R * (N + D) log(N + D)) for N services, D dummy nodes (one per stage an edge
 /// skips) and R rounds.
 pub fn auto_layout(design: &Design, analysis: &Analysis) -> Vec<Position> {
-    layout(design, analysis, Ranking::Stages).positions
+    layout(design, analysis, Ranking::default()).positions
 }
 
 /// How auto-layout picks each service's column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Ranking {
-    /// The columns are the plan's stages (Kahn's), so the picture and the plan agree.
-    #[default]
+    /// The columns are the plan's stages (Kahn's), so the picture and the plan agree column
+    /// for column; long edges from early sources to late stages cost crossings.
     Stages,
-    /// Each step moves to the column between its publishers and subscribers where its edges
-    /// are shortest: fewer long edges and crossings, but a column may hold several stages.
+    /// The default: each step moves to the column between its publishers and subscribers
+    /// where its edges are shortest (still left to right, in stage order along every edge):
+    /// fewer long edges and crossings (below dot's on generated designs, where stage columns
+    /// are above), but a column may hold several stages, each with its band and header.
+    #[default]
     Compact,
 }
 

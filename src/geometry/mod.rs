@@ -285,7 +285,7 @@ impl Drawing {
     /// The drawing of a design where it is saved, or laid out where nothing is saved.
     pub fn of_design(design: &Design, analysis: &Analysis) -> Drawing {
         if design.services.iter().all(|s| s.position.is_none()) {
-            return Drawing::laid_out(design, analysis, layout::Ranking::Stages);
+            return Drawing::laid_out(design, analysis, layout::Ranking::default());
         }
         let centers = layout::display_positions(design, analysis);
         Drawing::new(design, analysis, centers)

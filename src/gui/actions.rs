@@ -57,7 +57,7 @@ pub enum Action {
     PathChosen(FilePurpose, PathBuf),
     /// View > Fit.
     Fit,
-    /// View > Auto-layout (by stage) or Auto-layout compact.
+    /// View > Auto-layout compact (the toolbar's Auto-layout) or Auto-layout by stage.
     AutoLayout(layout::Ranking),
     /// Add a service of a kind at a canvas point (or a free spot in view).
     AddService(ServiceKind, Option<egui::Pos2>),

@@ -215,13 +215,14 @@ impl App {
         if item(ui, "Fit", Some(&shortcuts::FIT), true) {
             self.actions.push(Action::Fit);
         }
-        if item(ui, "Auto-layout by stage", None, true) {
-            self.actions
-                .push(Action::AutoLayout(super::layout::Ranking::Stages));
-        }
+        // Compact first: it is the toolbar's Auto-layout.
         if item(ui, "Auto-layout compact", None, true) {
             self.actions
                 .push(Action::AutoLayout(super::layout::Ranking::Compact));
+        }
+        if item(ui, "Auto-layout by stage", None, true) {
+            self.actions
+                .push(Action::AutoLayout(super::layout::Ranking::Stages));
         }
         ui.separator();
         let focused = self.focus.is_some();

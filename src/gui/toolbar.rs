@@ -44,11 +44,11 @@ impl App {
             }
             if ui
                 .button("Auto-layout")
-                .on_hover_text("Arrange by stages, left to right")
+                .on_hover_text("Arrange left to right with the shortest edges")
                 .clicked()
             {
                 self.actions
-                    .push(Action::AutoLayout(super::layout::Ranking::Stages));
+                    .push(Action::AutoLayout(super::layout::Ranking::Compact));
             }
             ui.separator();
             ui.toggle_value(&mut self.settings.show_order, "Order");

@@ -96,13 +96,21 @@ pub fn to_svg(design: &Design, analysis: &Analysis, drawing: &Drawing) -> String
     );
 
     s.push_str("<g class=\"stages\">\n");
+    // Every band before any header: bands of stages sharing a column overlap, and a later
+    // band must not cover an earlier one's header.
     for band in &bands {
         let fill = p::STAGE_BANDS[band.stage % 2];
         let _ = writeln!(
             s,
-            r#"<rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{height:.1}" fill="{fill}"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{}">Stage {}</text>"#,
+            r#"<rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{height:.1}" fill="{fill}"/>"#,
             band.left,
             band.right - band.left,
+        );
+    }
+    for band in &bands {
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{}">Stage {}</text>"#,
             band.header_x(),
             top + MARGIN / 2.0 + band.row as f32 * HEADER_ROW + 10.0,
             p::STAGE_TEXT,

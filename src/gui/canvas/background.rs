@@ -11,7 +11,7 @@ use crate::gui::layout::to_point;
 use crate::gui::view::CanvasView;
 
 /// Height of one row of stage headers, screen points.
-const HEADER_ROW_PX: f32 = 18.0;
+const HEADER_ROW_PX: f32 = 21.0;
 
 pub(super) fn paint_grid(scene: &Scene) {
     let Scene {

@@ -243,7 +243,6 @@ fn paint(
         Vec::new()
     };
     background::paint_grid(&scene);
-    background::paint_stage_headers(&scene, &bands);
     let labels = edges::paint_edges(&scene, state, view, &overlay.out_of_focus.edges);
     boxes::paint_boxes(&scene, view, options, &overlay.out_of_focus.services);
     // The simulation over boxes and edges, under the labels so it never hides an event name.
@@ -251,5 +250,7 @@ fn paint(
     overlay::paint_simulation(&scene, view, overlay);
     // Edge labels last, so no box hides one.
     edges::paint_labels(&scene, view, labels);
+    // Headers stay at the top of the view like a ruler, over what scrolled under them.
+    background::paint_stage_headers(&scene, &bands);
     overlay::paint_gesture(&scene, state, view);
 }
