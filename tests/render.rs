@@ -266,7 +266,7 @@ fn samples_and_a_generated_design_have_no_overlaps_and_no_edge_through_a_box() {
     .collect();
     files.push(big);
     for file in &files {
-        for layout in [None, Some("--auto-layout"), Some("--auto-layout=compact")] {
+        for layout in [None, Some("--auto-layout"), Some("--auto-layout=stages")] {
             let mut args = vec!["render", file.to_str().unwrap()];
             args.extend(layout);
             let (svg, code) = render_stdout(&args);
@@ -284,6 +284,51 @@ fn samples_and_a_generated_design_have_no_overlaps_and_no_edge_through_a_box() {
             }
         }
     }
+}
+
+#[test]
+fn auto_layout_is_compact_by_default_and_each_column_names_the_stages_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("generated.json");
+    event_architect::io::save(&file, &generated(300)).unwrap();
+    let f = file.to_str().unwrap();
+    let (bare, _) = render_stdout(&["render", f, "--auto-layout"]);
+    let (compact, _) = render_stdout(&["render", f, "--auto-layout=compact"]);
+    let (stages, _) = render_stdout(&["render", f, "--auto-layout=stages"]);
+    assert_eq!(bare, compact);
+    assert_ne!(compact, stages);
+    // (x, y, text) of every stage header.
+    let headers = |svg: &str| -> Vec<(String, String, String)> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text") && n.text().is_some_and(|t| t.starts_with("Stage ")))
+            .map(|n| {
+                let a = |k: &str| n.attribute(k).unwrap_or_default().to_string();
+                (a("x"), a("y"), n.text().unwrap_or_default().to_string())
+            })
+            .collect()
+    };
+    let by_stage = headers(&stages);
+    let mut names: Vec<&String> = by_stage.iter().map(|h| &h.2).collect();
+    let count = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), count, "one header a stage in stage columns");
+    let compact = headers(&compact);
+    // A step moved toward its subscribers leaves its stage a band (and header) in two columns.
+    let mut stages_named: Vec<&String> = compact.iter().map(|h| &h.2).collect();
+    let headers_count = stages_named.len();
+    stages_named.sort();
+    stages_named.dedup();
+    assert!(
+        stages_named.len() < headers_count,
+        "no stage has a band in two columns: {compact:?}"
+    );
+    let mut spots: Vec<(&String, &String)> = compact.iter().map(|h| (&h.0, &h.1)).collect();
+    let all = spots.len();
+    spots.sort();
+    spots.dedup();
+    assert_eq!(spots.len(), all, "two headers in one spot");
 }
 
 #[test]
