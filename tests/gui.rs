@@ -803,7 +803,7 @@ fn chain_with_a_late_source() -> Design {
 }
 
 #[test]
-fn auto_layout_by_stage_and_compact_are_one_undo_step_each_and_keep_the_lanes() {
+fn auto_layout_compact_from_the_toolbar_and_by_stage_are_one_undo_step_each_and_keep_the_lanes() {
     let mut h = harness(chain_with_a_late_source());
     settle(&mut h);
     let x = |h: &Harness<'_, App>, id: &str| {
@@ -825,6 +825,11 @@ fn auto_layout_by_stage_and_compact_are_one_undo_step_each_and_keep_the_lanes() 
     menu(&mut h, "Edit", "Undo move");
     assert_eq!(x(&h, "s"), x(&h, "a"));
     assert_eq!(lane(&h, 3), 4, "undo puts the lane back");
+    // The toolbar's Auto-layout is the compact one.
+    h.get_by_label("Auto-layout").click();
+    settle(&mut h);
+    assert_eq!(x(&h, "s"), x(&h, "c"), "the toolbar lays out compact");
+    menu(&mut h, "View", "Auto-layout by stage");
     // Laying out again where everything already is changes nothing.
     menu(&mut h, "View", "Auto-layout by stage");
     assert!(
