@@ -139,6 +139,35 @@ fn a_long_design_opens_readable_and_fit_still_shows_all_of_it() {
 }
 
 #[test]
+fn a_first_stage_taller_than_the_view_opens_at_its_top() {
+    // 40 sources feed the head of a 30-stage chain: the first column is far taller than the
+    // view, and fitting everything would cut every name.
+    let mut design = Design::new("Tall start");
+    let sources: Vec<String> = (0..40).map(|i| format!("src{i}")).collect();
+    let chain: Vec<String> = (0..30).map(|i| format!("c{i}")).collect();
+    for id in sources.iter().chain(&chain) {
+        design
+            .services
+            .push(Service::new(id, ServiceKind::Function));
+    }
+    for id in &sources {
+        design.connect(id, &chain[0], "Go");
+    }
+    for w in chain.windows(2) {
+        design.connect(&w[0], &w[1], "Next");
+    }
+    let mut h = harness(design);
+    settle(&mut h);
+    assert!(h.state().zoom() >= 0.7, "opened at {}", h.state().zoom());
+    let top = sources
+        .iter()
+        .filter_map(|id| h.state().service_screen_pos(id))
+        .min_by(|a, b| a.y.total_cmp(&b.y))
+        .unwrap();
+    assert!(h.state().canvas_rect().contains(top), "{top:?}");
+}
+
+#[test]
 fn one_stage_is_said_in_the_singular() {
     let mut h = harness(placed(&["only"]));
     settle(&mut h);

@@ -18,7 +18,8 @@ const MINIMAP_MIN_SERVICES: usize = 12;
 pub const READABLE_ZOOM: f32 = 0.75;
 
 /// The camera a design opens with: all of it when that is readable; otherwise a readable zoom
-/// on its first stage (the left end), centred on the boxes there. `Fit` still shows all.
+/// on its first stage (the left end): centred on the boxes there, or at their top when they
+/// are taller than the view. `Fit` still shows all.
 pub fn opening_camera(view: &CanvasView, bounds: Rect, viewport: Rect) -> Camera {
     let fit = Camera::fit(bounds, viewport);
     if fit.zoom >= theme::SUBTITLE_MIN_ZOOM {
@@ -33,11 +34,14 @@ pub fn opening_camera(view: &CanvasView, bounds: Rect, viewport: Rect) -> Camera
         .collect();
     let rows = geometry::bounds(first).unwrap_or(bounds);
     let visible_h = viewport.height() / zoom;
-    // The first stage's middle, unless that leaves the top of the design empty above it.
-    let center_y = rows
-        .center()
-        .y
-        .max(bounds.min.y + visible_h / 2.0 - 40.0 / zoom);
+    let margin = 40.0 / zoom;
+    // The first stage's middle when it fits (unless that leaves the top of the design empty
+    // above it); its top when it is taller than the view, so reading starts where it starts.
+    let center_y = if rows.height() + 2.0 * margin > visible_h {
+        rows.min.y - margin + visible_h / 2.0
+    } else {
+        rows.center().y.max(bounds.min.y + visible_h / 2.0 - margin)
+    };
     let left = bounds.min.x - 40.0 / zoom;
     Camera {
         zoom,
