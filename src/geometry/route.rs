@@ -321,25 +321,19 @@ pub fn self_loop(center: Point, k: usize) -> Route {
     let out = 22.0 + 12.0 * k as f32;
     let x0 = center.x + BOX_WIDTH * 0.18 - 8.0 * k as f32;
     let y1 = center.y - BOX_HEIGHT * 0.28;
-    let mut route = rounded(
-        &[
-            pt(x0, top),
-            pt(x0, top - out),
-            pt(right + out, top - out),
-            pt(right + out, y1),
-            pt(right, y1),
-        ],
-        CORNER_RADIUS,
-    );
+    let mut route = rounded(&[
+        pt(x0, top),
+        pt(x0, top - out),
+        pt(right + out, top - out),
+        pt(right + out, y1),
+        pt(right, y1),
+    ]);
     route.is_loop = true;
     route
 }
 
-/// Corner radius of grid-searched routes and self-loops.
-const CORNER_RADIUS: f32 = 10.0;
-
-/// A polyline drawn as straight runs joined by corners rounded with up to `radius`.
-fn rounded(points: &[Point], radius: f32) -> Route {
+/// A polyline drawn as straight runs joined by rounded corners.
+fn rounded(points: &[Point]) -> Route {
     let Some(&start) = points.first() else {
         return Route::default();
     };
@@ -351,7 +345,7 @@ fn rounded(points: &[Point], radius: f32) -> Route {
             break;
         }
         let (a, b) = (points[i - 1], points[i + 1]);
-        let r = radius.min(a.distance(p) / 2.0).min(b.distance(p) / 2.0);
+        let r = 10.0f32.min(a.distance(p) / 2.0).min(b.distance(p) / 2.0);
         if r < 0.5 {
             segments.push(Segment::Line(p));
             continue;
@@ -469,7 +463,7 @@ pub fn route_edges(centers: &[Point], pairs: &[(u32, u32)], vias: &[Vec<Point>])
                 let mut points = vec![s];
                 points.extend(cells);
                 points.push(t);
-                rounded(&flatten(&points, 1e-3), CORNER_RADIUS)
+                rounded(&flatten(&points, 1e-3))
             })
             .unwrap_or_else(|| direct(s, t));
         grid.mark_used(&route.points);

@@ -48,7 +48,7 @@ impl App {
                 .clicked()
             {
                 self.actions
-                    .push(Action::AutoLayout(super::layout::Ranking::Compact));
+                    .push(Action::AutoLayout(super::layout::Ranking::default()));
             }
             ui.separator();
             ui.toggle_value(&mut self.settings.show_order, "Order");

@@ -42,7 +42,7 @@ pub fn opening_camera(view: &CanvasView, bounds: Rect, viewport: Rect) -> Camera
     } else {
         rows.center().y.max(bounds.min.y + visible_h / 2.0 - margin)
     };
-    let left = bounds.min.x - 40.0 / zoom;
+    let left = bounds.min.x - margin;
     Camera {
         zoom,
         pan: vec2(-left * zoom, viewport.height() / 2.0 - center_y * zoom),
