@@ -1,9 +1,12 @@
 //! Generates a large layered, acyclic design for benchmarks, as our JSON design file and as the
-//! same graph in GNU `tsort`'s input format (one `from to` pair a line).
+//! same graph in GNU `tsort`'s input format (one `from to` pair a line); or, with `--shape`, a
+//! design where every service is in a small loop (`self-loops`, `pairs` a -> b -> a) or all are
+//! in one `ring`, for the loop-analysis benchmarks (`--edges` and `--layers` are then ignored).
 //!
 //! ```text
 //! cargo run --release --example gen_design -- --services 100000 --edges 1000000 \
 //!     --json /tmp/d.json --pairs /tmp/d.pairs [--layers 100] [--seed 1]
+//! cargo run --release --example gen_design -- --shape ring --services 1000000 --json /tmp/r.json
 //! ```
 //!
 //! Services `s0`..`s{N-1}` get a random layer each (so file order and layer order differ and
@@ -63,6 +66,59 @@ pub struct Graph {
     pub kinds: Vec<&'static str>,
     /// Edges in file order.
     pub edges: Vec<(u32, u32)>,
+}
+
+/// The shapes of design the generator makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Layered and acyclic (`graph`).
+    Layered,
+    /// Every service triggers itself.
+    SelfLoops,
+    /// Services in pairs that trigger each other (`s0 -> s1 -> s0`, ...).
+    Pairs,
+    /// One ring through every service in file order.
+    Ring,
+}
+
+impl Shape {
+    /// The shape named on the command line.
+    pub fn parse(name: &str) -> Option<Shape> {
+        Some(match name {
+            "layered" => Shape::Layered,
+            "self-loops" => Shape::SelfLoops,
+            "pairs" => Shape::Pairs,
+            "ring" => Shape::Ring,
+            _ => return None,
+        })
+    }
+}
+
+/// A design of `services` services in loops of `shape` (not `Layered`), kinds drawn as
+/// `graph` draws them, so the loops are of every class the kinds give.
+pub fn loop_graph(shape: Shape, services: u32, seed: u64) -> Graph {
+    let mut rng = Rng(seed);
+    let n = services;
+    let kinds = (0..n)
+        .map(|_| KINDS[rng.below(KINDS.len() as u64) as usize])
+        .collect();
+    let edges = match shape {
+        Shape::Layered | Shape::SelfLoops => (0..n).map(|i| (i, i)).collect(),
+        Shape::Pairs => (0..n)
+            .map(|i| {
+                (
+                    i,
+                    if i % 2 == 0 {
+                        (i + 1).min(n - 1)
+                    } else {
+                        i - 1
+                    },
+                )
+            })
+            .collect(),
+        Shape::Ring => (0..n).map(|i| (i, (i + 1) % n)).collect(),
+    };
+    Graph { kinds, edges }
 }
 
 /// Builds the graph for `params`. Panics when the edges asked for cannot fit without repeats.
@@ -192,6 +248,21 @@ pub fn design(params: Params, graph: &Graph) -> Design {
     design
 }
 
+/// The design of `graph` with nothing but ids, kinds and edges with their event: the smallest
+/// file of the shape.
+pub fn bare_design(graph: &Graph) -> Design {
+    let mut design = Design::new("bare");
+    for (i, &kind) in graph.kinds.iter().enumerate() {
+        let kind = ServiceKind::parse(kind).unwrap_or(ServiceKind::Function);
+        design.add_service(Service::new(format!("s{i}"), kind));
+    }
+    for &(from, to) in &graph.edges {
+        let event = Arc::<str>::from(format!("S{from}Done"));
+        design.add_edge(EventEdge::new(ServiceIndex(from), ServiceIndex(to), event));
+    }
+    design
+}
+
 /// Writes the design file exactly as the app's `save` writes it and, when asked, the tsort pair
 /// list.
 pub fn write(
@@ -212,7 +283,8 @@ pub fn write(
 fn usage() -> ! {
     eprintln!(
         "usage: gen_design --services N --edges E --json OUT.json [--pairs OUT.pairs] \
-         [--layers L (default 100)] [--seed S (default 1)]"
+         [--layers L (default 100)] [--seed S (default 1)] \
+         [--shape layered|self-loops|pairs|ring (default layered)] [--bare]"
     );
     std::process::exit(2)
 }
@@ -226,8 +298,14 @@ fn main() -> io::Result<()> {
         seed: 1,
     };
     let (mut json, mut pairs) = (None, None);
+    let mut shape = Shape::Layered;
+    let mut bare = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--bare" {
+            bare = true;
+            continue;
+        }
         let value = args.next().unwrap_or_else(|| usage());
         let number = || value.parse::<u64>().unwrap_or_else(|_| usage());
         match flag.as_str() {
@@ -237,6 +315,7 @@ fn main() -> io::Result<()> {
             "--seed" => params.seed = number(),
             "--json" => json = Some(value),
             "--pairs" => pairs = Some(value),
+            "--shape" => shape = Shape::parse(&value).unwrap_or_else(|| usage()),
             _ => usage(),
         }
     }
@@ -244,8 +323,16 @@ fn main() -> io::Result<()> {
     if params.services < 2 {
         usage();
     }
-    let graph = graph(params);
+    let graph = match shape {
+        Shape::Layered => graph(params),
+        _ => loop_graph(shape, params.services, params.seed),
+    };
+    params.edges = graph.edges.len() as u64;
     let mut json = BufWriter::with_capacity(1 << 20, File::create(json)?);
+    if bare {
+        json.write_all(event_architect::io::to_json(&bare_design(&graph)).as_bytes())?;
+        return json.flush();
+    }
     let mut pairs = match pairs {
         Some(path) => Some(BufWriter::with_capacity(1 << 20, File::create(path)?)),
         None => None,

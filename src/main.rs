@@ -8,8 +8,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use event_architect::cli::{self, Cli};
+use event_architect::cli;
 
 // The allocator, per platform (the one place this is decided). On Linux mimalloc instead of
 // glibc's malloc: the loader's threads allocate and free at the same time, which glibc serialises
@@ -20,7 +19,7 @@ use event_architect::cli::{self, Cli};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = match Cli::try_parse() {
+    let args = match cli::parse() {
         Ok(args) => args,
         Err(error) => return argument_error(&error),
     };

@@ -213,6 +213,38 @@ fn closing_a_cycle_shows_it_in_the_problems_panel() {
 }
 
 #[test]
+fn thousands_of_loops_list_only_the_lines_in_view_and_long_paths_are_cut() {
+    // 3,000 self-loops: every line exists, but only those in view are laid out, so the panel
+    // costs the same whatever the number of loops.
+    let mut design = Design::new("loops");
+    for i in 0..3_000 {
+        design.add_service(Service::new(format!("s{i}"), ServiceKind::Function));
+        design.connect(&format!("s{i}"), &format!("s{i}"), "Again");
+    }
+    let mut h = harness(design);
+    settle(&mut h);
+    assert_eq!(h.state().analysis().cycles.len(), 3_000);
+    h.get_by_label("Problems (3000)");
+    h.get_by_label("⚠ Cycle 1 (1 services): s0 -> s0");
+    assert!(
+        h.query_by_label_contains("Cycle 2500 ").is_none(),
+        "a line far below the view is laid out"
+    );
+    // The ring's path is cut after 12 services, with how many more.
+    let mut ring = Design::new("ring");
+    for i in 0..40 {
+        ring.add_service(Service::new(format!("r{i}"), ServiceKind::Queue));
+    }
+    for i in 0..40 {
+        ring.connect(&format!("r{i}"), &format!("r{}", (i + 1) % 40), "Next");
+    }
+    let mut h = harness(ring);
+    settle(&mut h);
+    h.get_by_label_contains("⚠ Cycle 1 (40 services): r0 -> r1 -> ");
+    h.get_by_label_contains("r11 -> … (29 more)");
+}
+
+#[test]
 fn undo_and_redo_move_the_design_back_and_forth() {
     let original = two_services("a", "b");
     let mut h = harness(original.clone());

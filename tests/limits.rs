@@ -64,13 +64,15 @@ fn files_that_claim_or_hold_more_than_their_json_are_refused_at_the_first_bad_by
         .unwrap();
     assert_refused(&output, "sparse.json:1:1: malformed JSON");
 
-    // A valid design followed by 256 MiB of zeros: an error where the zeros start.
+    // A valid design followed by 4 GiB of zeros (sparse: no disk) under the 1 GiB limit: the
+    // file is streamed as standard input is, so the error comes where the zeros start, having
+    // read no more than a window past them.
     let design = std::fs::read_to_string("samples/register_login.json").unwrap();
     let lines = design.lines().count();
     let tailed = folder.path().join("tailed.json");
     let mut file = std::fs::File::create(&tailed).unwrap();
     file.write_all(design.as_bytes()).unwrap();
-    std::io::copy(&mut std::io::repeat(0).take(256 << 20), &mut file).unwrap();
+    file.set_len(design.len() as u64 + (4 << 30)).unwrap();
     drop(file);
     let output = limited(&["check", tailed.to_str().unwrap()])
         .output()
@@ -154,14 +156,28 @@ fn simulate_sample(scenario: &str) -> Output {
 /// Runs `args` under the limit for `seconds`, reading and counting its stdout, then stops it.
 /// Returns how many bytes it wrote and whether it was still running (not aborted) at the end.
 fn run_for(args: &[&str], seconds: u64) -> (u64, Option<i32>) {
+    let (written, status, _) = run_for_head(args, seconds);
+    (written, status)
+}
+
+/// [`run_for`], also returning the first 4 KiB of stdout. Stderr is discarded (a pipe nobody
+/// reads would stop a run that says much there).
+fn run_for_head(args: &[&str], seconds: u64) -> (u64, Option<i32>, String) {
     let mut child = limited(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut stdout = child.stdout.take().unwrap();
-    let counter =
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()).unwrap_or(0));
+    let counter = std::thread::spawn(move || {
+        let mut head = Vec::new();
+        let _ = (&mut stdout).take(4096).read_to_end(&mut head);
+        let rest = std::io::copy(&mut stdout, &mut std::io::sink()).unwrap_or(0);
+        (
+            head.len() as u64 + rest,
+            String::from_utf8_lossy(&head).into_owned(),
+        )
+    });
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut finished = None;
     while finished.is_none() && Instant::now() < deadline {
@@ -172,8 +188,8 @@ fn run_for(args: &[&str], seconds: u64) -> (u64, Option<i32>) {
     let _ = child.kill();
     let status = child.wait().unwrap();
     let status = finished.map(|_| status.code().unwrap_or(-1));
-    let written = counter.join().unwrap();
-    (written, status)
+    let (written, head) = counter.join().unwrap();
+    (written, status, head)
 }
 
 #[test]
@@ -268,4 +284,55 @@ fn a_burst_faster_than_the_design_handles_stops_at_the_budget_instead_of_abortin
     assert_eq!(output.status.code(), Some(2), "{message}");
     assert!(message.contains("in flight at once"), "{message}");
     assert!(message.contains("delay_ms"), "{message}");
+}
+
+/// A bare design of `n` functions and the edges `edge(i)` gives each.
+fn loop_design(path: &std::path::Path, n: usize, edge: impl Fn(usize) -> usize) {
+    let mut text = String::from(r#"{"version": 2, "name": "loops", "services": ["#);
+    for i in 0..n {
+        let comma = if i == 0 { "" } else { "," };
+        text.push_str(&format!(r#"{comma}{{"id": "s{i}", "kind": "function"}}"#));
+    }
+    text.push_str(r#"], "edges": ["#);
+    for i in 0..n {
+        let comma = if i == 0 { "" } else { "," };
+        let to = edge(i);
+        text.push_str(&format!(
+            r#"{comma}{{"from": "s{i}", "to": "s{to}", "event": "E"}}"#
+        ));
+    }
+    text.push_str("]}\n");
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn designs_made_of_many_loops_are_checked_in_time_linear_in_their_size() {
+    // The shapes that once took time in the square of the number of loops (100,000 self-loops
+    // took minutes; pairs and one ring alike). Each must finish (exit 1, every loop counted)
+    // under the memory limit well before the guard stops it: the guard catches a hang, it is no
+    // benchmark (`cargo bench --bench loops` and `scripts/bench_loops.sh` are).
+    let folder = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    type Shape<'a> = (&'a str, &'a dyn Fn(usize) -> usize, usize);
+    let shapes: [Shape; 3] = [
+        ("self-loops", &|i| i, n),
+        ("pairs", &|i| if i % 2 == 0 { i + 1 } else { i - 1 }, n / 2),
+        ("ring", &|i| (i + 1) % n, 1),
+    ];
+    for (name, edge, cycles) in shapes {
+        let path = folder.path().join(format!("{name}.json"));
+        loop_design(&path, n, edge);
+        for command in ["check", "plan"] {
+            let (written, status, head) = run_for_head(&[command, path.to_str().unwrap()], 120);
+            assert_eq!(status, Some(1), "{command} {name}: still running or failed");
+            assert!(written > 0, "{command} {name}: nothing written");
+            if command == "check" {
+                let plural = if cycles == 1 { "" } else { "s" };
+                assert!(
+                    head.contains(&format!("error: {cycles} cycle{plural} found")),
+                    "{name}: {head}"
+                );
+            }
+        }
+    }
 }

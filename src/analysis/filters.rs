@@ -21,17 +21,12 @@ pub struct FilterCrossing<'a> {
     pub filter: &'a EdgeFilter,
 }
 
-/// The filtered edges between members of `cycle`, in file order. O(E).
+/// The filtered edges between members of `cycle`, in file order. O(the group's edges).
 pub fn filters_crossed<'a>(design: &'a Design, cycle: &CycleGroup) -> Vec<FilterCrossing<'a>> {
-    let mut member = vec![false; design.services.len()];
-    for &m in &cycle.members {
-        member[m.index()] = true;
-    }
-    design
+    cycle
         .edges
         .iter()
-        .enumerate()
-        .filter(|(_, e)| member[e.from.index()] && member[e.to.index()])
+        .map(|&position| (position, &design.edges[position]))
         .filter_map(|(position, e)| {
             Some(FilterCrossing {
                 position,

@@ -19,8 +19,6 @@
 //! they are writes, out of anything else triggers. An edge with evidence role `retry` and no
 //! count of its own takes its queue's `max_receive_count` property.
 
-use std::collections::HashSet;
-
 use super::{Adjacency, Analysis, CycleGroup, tarjan};
 use crate::model::evidence::{BoundKind, EdgeRole, Reach};
 use crate::model::{Design, EdgeFilter, EventEdge, ServiceIndex, ServiceKind};
@@ -76,20 +74,304 @@ pub struct LoopReport {
     pub bound: Option<(BoundKind, u32)>,
     /// What AWS's guard would do.
     pub guard: Guard,
-    /// The edges inside the group, by place in the edge list.
-    pub edges: Vec<usize>,
 }
 
 /// AWS's recursive-loop detection stops a loop after about this many invocations.
 pub const AWS_GUARD_INVOCATIONS: u32 = 16;
 
-/// Classifies every cycle group of `analysis`, in its order. O(C · (V + E)) for C groups.
+/// At most this many edges or services are named in one explanation; the rest are counted.
+const LISTED: usize = 10;
+
+/// Classifies every cycle group of `analysis`, in its order. O(V + E) in all, whatever the
+/// number or length of the loops: each group is worked on through its own members and edges
+/// ([`CycleGroup::edges`]) only, with scratch space shared by all groups.
 pub fn classify(design: &Design, analysis: &Analysis) -> Vec<LoopReport> {
-    analysis
-        .cycles
+    let marks = intentional_marks(design, analysis);
+    let mut local = vec![u32::MAX; design.services.len()];
+    let mut reports = Vec::with_capacity(analysis.cycles.len());
+    for (cycle, mark) in analysis.cycles.iter().zip(marks) {
+        for (at, member) in cycle.members.iter().enumerate() {
+            local[member.index()] = at as u32;
+        }
+        let group = Group {
+            design,
+            cycle,
+            local: &local,
+        };
+        reports.push(classify_one(
+            &group,
+            mark.map(|at| &design.intentional_loops[at]),
+        ));
+        for member in &cycle.members {
+            local[member.index()] = u32::MAX;
+        }
+    }
+    reports
+}
+
+/// Per cycle group, the first intentional-loop mark (by place in the list) that names exactly
+/// its services. O(V + the marks' length).
+fn intentional_marks(design: &Design, analysis: &Analysis) -> Vec<Option<usize>> {
+    let mut marks = vec![None; analysis.cycles.len()];
+    let group_of = |id: &str| {
+        design
+            .find(id)
+            .and_then(|s| analysis.cycle_of.get(s.index()).copied().flatten())
+    };
+    for (at, mark) in design.intentional_loops.iter().enumerate() {
+        let Some(group) = mark.services.first().and_then(|id| group_of(id)) else {
+            continue;
+        };
+        let slot = &mut marks[group as usize];
+        if slot.is_none()
+            && mark.services.len() == analysis.cycles[group as usize].members.len()
+            && mark.services.iter().all(|id| group_of(id) == Some(group))
+        {
+            *slot = Some(at);
+        }
+    }
+    marks
+}
+
+/// One cycle group, with each member's place among the members (`local`, per service).
+struct Group<'a> {
+    design: &'a Design,
+    cycle: &'a CycleGroup,
+    local: &'a [u32],
+}
+
+impl Group<'_> {
+    fn edge(&self, at: usize) -> &EventEdge {
+        &self.design.edges[at]
+    }
+
+    /// An edge's ends as places among the members.
+    fn ends(&self, at: usize) -> (u32, u32) {
+        let edge = self.edge(at);
+        (self.local[edge.from.index()], self.local[edge.to.index()])
+    }
+
+    /// Per edge of `edges`: whether it lies on a cycle made of `edges` (a self-loop, or its ends
+    /// in one strongly connected component of them). O(the group's size).
+    fn on_cycle(&self, edges: &[usize]) -> Vec<bool> {
+        let members = self.cycle.members.len();
+        if members == 1 {
+            return vec![true; edges.len()];
+        }
+        let pairs = edges.iter().map(|&at| self.ends(at));
+        let (component, _) = tarjan(&Adjacency::new(members, pairs.clone()));
+        pairs
+            .map(|(a, b)| component[a as usize] == component[b as usize])
+            .collect()
+    }
+
+    /// True when `edges` hold a cycle.
+    fn has_cycle(&self, edges: &[usize]) -> bool {
+        self.on_cycle(edges).contains(&true)
+    }
+
+    /// Of `edges`, those into each member: `list[offsets[m]..offsets[m + 1]]`, in the order of
+    /// `edges`.
+    fn edges_into_each(&self, edges: &[usize]) -> (Vec<u32>, Vec<usize>) {
+        let members = self.cycle.members.len();
+        let mut offsets = vec![0u32; members + 1];
+        for &at in edges {
+            offsets[self.ends(at).1 as usize + 1] += 1;
+        }
+        for m in 0..members {
+            offsets[m + 1] += offsets[m];
+        }
+        let mut fill = offsets.clone();
+        let mut list = vec![0; edges.len()];
+        for &at in edges {
+            let to = self.ends(at).1 as usize;
+            list[fill[to] as usize] = at;
+            fill[to] += 1;
+        }
+        (offsets, list)
+    }
+}
+
+/// The first [`LISTED`] of `items` as text, joined by `separator`, then how many more.
+fn listed<T>(items: &[T], separator: &str, text: impl Fn(&T) -> String) -> String {
+    let mut out: Vec<String> = items.iter().take(LISTED).map(text).collect();
+    if items.len() > LISTED {
+        out.push(format!("and {} more", items.len() - LISTED));
+    }
+    out.join(separator)
+}
+
+fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> LoopReport {
+    let design = group.design;
+    let members = &group.cycle.members;
+    let edges = &group.cycle.edges;
+    let report = |class, explanation: String| LoopReport {
+        class,
+        explanation,
+        can_match: None,
+        bound: None,
+        guard: guard(design, members, edges),
+    };
+
+    if let Some(mark) = mark {
+        return report(
+            LoopClass::Intentional,
+            format!("marked intentional: {}", mark.reason),
+        );
+    }
+
+    let direct: Vec<usize> = edges
         .iter()
-        .map(|cycle| classify_one(design, cycle))
-        .collect()
+        .copied()
+        .filter(|&e| reach(group.edge(e)) == Reach::Direct)
+        .collect();
+    if !group.has_cycle(&direct) {
+        let wide: Vec<usize> = edges
+            .iter()
+            .copied()
+            .filter(|&e| reach(group.edge(e)) != Reach::Direct)
+            .collect();
+        return report(
+            LoopClass::PermissionOnly,
+            format!(
+                "closed only by over-approximated edges: {}; the code may never send there",
+                listed(&wide, "; ", |&e| format!(
+                    "{} [{}]",
+                    edge_text(design, e),
+                    reach(group.edge(e)).as_str()
+                ))
+            ),
+        );
+    }
+
+    // Filtered edges the writes feeding them can never pass are cut.
+    let (offsets, into) = group.edges_into_each(&direct);
+    let mut blocked = Vec::new();
+    let mut is_blocked = vec![false; direct.len()];
+    let mut maybe = Vec::new();
+    for (i, &e) in direct.iter().enumerate() {
+        let trigger = group.edge(e);
+        if trigger.filter.is_none() && design.service(trigger.from).kind != ServiceKind::Bucket {
+            continue;
+        }
+        let source = group.local[trigger.from.index()] as usize;
+        let writes = &into[offsets[source] as usize..offsets[source + 1] as usize];
+        if !writes.is_empty()
+            && writes
+                .iter()
+                .all(|&w| write_can_pass(design, group.edge(w), trigger) == Some(false))
+        {
+            blocked.push(e);
+            is_blocked[i] = true;
+        } else if trigger.filter.is_some() {
+            maybe.push(e);
+        }
+    }
+    let passable: Vec<usize> = direct
+        .iter()
+        .zip(&is_blocked)
+        .filter(|(_, blocked)| !**blocked)
+        .map(|(&e, _)| e)
+        .collect();
+    if !blocked.is_empty() && !group.has_cycle(&passable) {
+        let mut out = report(
+            LoopClass::Filtered,
+            format!(
+                "broken by a filter the writes cannot match: {}",
+                listed(&blocked, "; ", |&e| {
+                    let edge = group.edge(e);
+                    let filter = edge
+                        .filter
+                        .as_deref()
+                        .map_or_else(|| format!("event {}", edge.event), EdgeFilter::describe);
+                    format!("{} ({filter})", edge_text(design, e))
+                })
+            ),
+        );
+        out.can_match = Some(false);
+        return out;
+    }
+
+    // Counts: a hop limit stops any way round; a retry count only a way round that carries the
+    // same message (no write on it).
+    let hop = |e: usize| {
+        bounds(design, group.edge(e))
+            .iter()
+            .any(|(kind, _)| *kind == BoundKind::HopLimit)
+    };
+    let counted = |e: usize| {
+        role(design, group.edge(e)) == EdgeRole::Retry && !bounds(design, group.edge(e)).is_empty()
+    };
+    let rest: Vec<usize> = passable.iter().copied().filter(|&e| !hop(e)).collect();
+    // A write goes round when its subscriber reaches its publisher again through `rest`.
+    let write_round = rest
+        .iter()
+        .zip(group.on_cycle(&rest))
+        .any(|(&e, round)| round && role(design, group.edge(e)) == EdgeRole::Write);
+    let uncounted: Vec<usize> = rest
+        .iter()
+        .copied()
+        .filter(|&e| !counted(e) && role(design, group.edge(e)) != EdgeRole::Write)
+        .collect();
+    let any_bound = passable.iter().any(|&e| hop(e) || counted(e));
+    if any_bound && !write_round && !group.has_cycle(&uncounted) {
+        let mut smallest: Option<(BoundKind, u32, usize)> = None;
+        for &e in &passable {
+            if hop(e) || counted(e) {
+                for (kind, count) in bounds(design, group.edge(e)) {
+                    if smallest.is_none_or(|(_, c, _)| count < c) {
+                        smallest = Some((kind, count, e));
+                    }
+                }
+            }
+        }
+        let (kind, count, at) = smallest.unwrap_or((BoundKind::HopLimit, 0, passable[0]));
+        let mut out = report(
+            LoopClass::Bounded,
+            format!(
+                "stopped by {} after {count} on {}",
+                kind.as_str(),
+                edge_text(design, at)
+            ),
+        );
+        out.bound = Some((kind, count));
+        return out;
+    }
+
+    if !maybe.is_empty() {
+        let mut out = report(
+            LoopClass::Filtered,
+            format!(
+                "crosses a filter the writes may match: {}; whether it loops depends on what the code sends",
+                listed(&maybe, "; ", |&e| {
+                    let filter = group
+                        .edge(e)
+                        .filter
+                        .as_deref()
+                        .map(EdgeFilter::describe)
+                        .unwrap_or_default();
+                    format!("{} ({filter})", edge_text(design, e))
+                })
+            ),
+        );
+        out.can_match = Some(true);
+        return out;
+    }
+
+    let writes: Vec<usize> = passable
+        .iter()
+        .copied()
+        .filter(|&e| role(design, group.edge(e)) == EdgeRole::Write)
+        .collect();
+    let explanation = if writes.is_empty() {
+        "nothing bounds or filters it".to_owned()
+    } else {
+        format!(
+            "each trigger's handler writes back into the loop ({}) and nothing bounds or filters it",
+            listed(&writes, "; ", |&e| edge_text(design, e))
+        )
+    };
+    report(LoopClass::Runaway, explanation)
 }
 
 fn role(design: &Design, edge: &EventEdge) -> EdgeRole {
@@ -131,46 +413,6 @@ fn bounds(design: &Design, edge: &EventEdge) -> Vec<(BoundKind, u32)> {
         }
     }
     out
-}
-
-/// True when the edges (places in the edge list) among `members` hold a cycle.
-fn has_cycle(design: &Design, members: &[ServiceIndex], edges: &[usize]) -> bool {
-    let local: std::collections::HashMap<ServiceIndex, u32> = members
-        .iter()
-        .enumerate()
-        .map(|(i, &m)| (m, i as u32))
-        .collect();
-    let pairs: Vec<(u32, u32)> = edges
-        .iter()
-        .map(|&at| {
-            let edge = &design.edges[at];
-            (local[&edge.from], local[&edge.to])
-        })
-        .collect();
-    if pairs.iter().any(|(a, b)| a == b) {
-        return true;
-    }
-    let graph = Adjacency::new(members.len(), pairs.iter().copied());
-    let (_, components) = tarjan(&graph);
-    (components as usize) < members.len()
-}
-
-/// True when `to` is reached from `from` over `edges`.
-fn reaches(design: &Design, edges: &[usize], from: ServiceIndex, to: ServiceIndex) -> bool {
-    let mut seen = HashSet::from([from]);
-    let mut stack = vec![from];
-    while let Some(at) = stack.pop() {
-        if at == to {
-            return true;
-        }
-        for &e in edges {
-            let edge = &design.edges[e];
-            if edge.from == at && seen.insert(edge.to) {
-                stack.push(edge.to);
-            }
-        }
-    }
-    false
 }
 
 fn edge_text(design: &Design, at: usize) -> String {
@@ -274,17 +516,21 @@ fn guard(design: &Design, members: &[ServiceIndex], edges: &[usize]) -> Guard {
                 .into(),
         };
     }
-    let others: Vec<String> = members
+    let others: Vec<ServiceIndex> = members
         .iter()
-        .filter(|&&m| !followed(design.service(m).kind))
-        .map(|&m| format!("{} ({})", design.id(m), design.service(m).kind))
+        .copied()
+        .filter(|&m| !followed(design.service(m).kind))
         .collect();
     if !others.is_empty() {
         return Guard {
             stops: false,
             reason: format!(
                 "AWS's recursive-loop detection would not stop it: it follows only Lambda, SQS, SNS and S3, and the loop passes {}",
-                others.join(", ")
+                listed(&others, ", ", |&m| format!(
+                    "{} ({})",
+                    design.id(m),
+                    design.service(m).kind
+                ))
             ),
         };
     }
@@ -305,196 +551,8 @@ fn guard(design: &Design, members: &[ServiceIndex], edges: &[usize]) -> Guard {
     }
 }
 
-fn classify_one(design: &Design, cycle: &CycleGroup) -> LoopReport {
-    let members = &cycle.members;
-    let member: HashSet<ServiceIndex> = members.iter().copied().collect();
-    let edges: Vec<usize> = design
-        .edges
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| member.contains(&e.from) && member.contains(&e.to))
-        .map(|(at, _)| at)
-        .collect();
-    let report = |class, explanation: String| LoopReport {
-        class,
-        explanation,
-        can_match: None,
-        bound: None,
-        guard: guard(design, members, &edges),
-        edges: edges.clone(),
-    };
-
-    let ids: HashSet<&str> = members.iter().map(|&m| design.id(m)).collect();
-    if let Some(mark) = design.intentional_loops.iter().find(|mark| {
-        mark.services.len() == ids.len() && mark.services.iter().all(|id| ids.contains(id.as_str()))
-    }) {
-        return report(
-            LoopClass::Intentional,
-            format!("marked intentional: {}", mark.reason),
-        );
-    }
-
-    let direct: Vec<usize> = edges
-        .iter()
-        .copied()
-        .filter(|&e| reach(&design.edges[e]) == Reach::Direct)
-        .collect();
-    if !has_cycle(design, members, &direct) {
-        let wide: Vec<String> = edges
-            .iter()
-            .filter(|&&e| reach(&design.edges[e]) != Reach::Direct)
-            .map(|&e| {
-                format!(
-                    "{} [{}]",
-                    edge_text(design, e),
-                    reach(&design.edges[e]).as_str()
-                )
-            })
-            .collect();
-        return report(
-            LoopClass::PermissionOnly,
-            format!(
-                "closed only by over-approximated edges: {}; the code may never send there",
-                wide.join("; ")
-            ),
-        );
-    }
-
-    // Filtered edges the writes feeding them can never pass are cut.
-    let mut blocked = Vec::new();
-    let mut maybe = Vec::new();
-    for &e in &direct {
-        let trigger = &design.edges[e];
-        if trigger.filter.is_none() && design.service(trigger.from).kind != ServiceKind::Bucket {
-            continue;
-        }
-        let writes: Vec<&EventEdge> = direct
-            .iter()
-            .map(|&w| &design.edges[w])
-            .filter(|w| w.to == trigger.from)
-            .collect();
-        let verdicts: Vec<Option<bool>> = writes
-            .iter()
-            .map(|w| write_can_pass(design, w, trigger))
-            .collect();
-        if !writes.is_empty() && verdicts.iter().all(|v| *v == Some(false)) {
-            blocked.push(e);
-        } else if trigger.filter.is_some() {
-            maybe.push(e);
-        }
-    }
-    let passable: Vec<usize> = direct
-        .iter()
-        .copied()
-        .filter(|e| !blocked.contains(e))
-        .collect();
-    if !blocked.is_empty() && !has_cycle(design, members, &passable) {
-        let which: Vec<String> = blocked
-            .iter()
-            .map(|&e| {
-                let edge = &design.edges[e];
-                let filter = edge
-                    .filter
-                    .as_deref()
-                    .map_or_else(|| format!("event {}", edge.event), EdgeFilter::describe);
-                format!("{} ({filter})", edge_text(design, e))
-            })
-            .collect();
-        let mut out = report(
-            LoopClass::Filtered,
-            format!(
-                "broken by a filter the writes cannot match: {}",
-                which.join("; ")
-            ),
-        );
-        out.can_match = Some(false);
-        return out;
-    }
-
-    // Counts: a hop limit stops any way round; a retry count only a way round that carries the
-    // same message (no write on it).
-    let hop = |e: usize| {
-        bounds(design, &design.edges[e])
-            .iter()
-            .any(|(kind, _)| *kind == BoundKind::HopLimit)
-    };
-    let counted = |e: usize| {
-        role(design, &design.edges[e]) == EdgeRole::Retry
-            && !bounds(design, &design.edges[e]).is_empty()
-    };
-    let rest: Vec<usize> = passable.iter().copied().filter(|&e| !hop(e)).collect();
-    let write_round = rest.iter().any(|&e| {
-        let edge = &design.edges[e];
-        role(design, edge) == EdgeRole::Write && reaches(design, &rest, edge.to, edge.from)
-    });
-    let uncounted: Vec<usize> = rest
-        .iter()
-        .copied()
-        .filter(|&e| !counted(e) && role(design, &design.edges[e]) != EdgeRole::Write)
-        .collect();
-    let any_bound = passable.iter().any(|&e| hop(e) || counted(e));
-    if any_bound && !write_round && !has_cycle(design, members, &uncounted) {
-        let mut smallest: Option<(BoundKind, u32, usize)> = None;
-        for &e in &passable {
-            if hop(e) || counted(e) {
-                for (kind, count) in bounds(design, &design.edges[e]) {
-                    if smallest.is_none_or(|(_, c, _)| count < c) {
-                        smallest = Some((kind, count, e));
-                    }
-                }
-            }
-        }
-        let (kind, count, at) = smallest.unwrap_or((BoundKind::HopLimit, 0, passable[0]));
-        let mut out = report(
-            LoopClass::Bounded,
-            format!(
-                "stopped by {} after {count} on {}",
-                kind.as_str(),
-                edge_text(design, at)
-            ),
-        );
-        out.bound = Some((kind, count));
-        return out;
-    }
-
-    if !maybe.is_empty() {
-        let which: Vec<String> = maybe
-            .iter()
-            .map(|&e| {
-                let filter = design.edges[e]
-                    .filter
-                    .as_deref()
-                    .map(EdgeFilter::describe)
-                    .unwrap_or_default();
-                format!("{} ({filter})", edge_text(design, e))
-            })
-            .collect();
-        let mut out = report(
-            LoopClass::Filtered,
-            format!(
-                "crosses a filter the writes may match: {}; whether it loops depends on what the code sends",
-                which.join("; ")
-            ),
-        );
-        out.can_match = Some(true);
-        return out;
-    }
-
-    let writes: Vec<String> = passable
-        .iter()
-        .filter(|&&e| role(design, &design.edges[e]) == EdgeRole::Write)
-        .map(|&e| edge_text(design, e))
-        .collect();
-    let explanation = if writes.is_empty() {
-        "nothing bounds or filters it".to_owned()
-    } else {
-        format!(
-            "each trigger's handler writes back into the loop ({}) and nothing bounds or filters it",
-            writes.join("; ")
-        )
-    };
-    report(LoopClass::Runaway, explanation)
-}
+#[cfg(test)]
+mod reference;
 
 #[cfg(test)]
 mod tests {
@@ -709,5 +767,155 @@ mod tests {
             !report.guard.stops,
             "EventBridge is not followed by the guard"
         );
+    }
+
+    /// A random design from `seed`: few services and many edges (so loops of every size share
+    /// services and edges), every kind, evidence of every role and reach with counts and keys,
+    /// filters of each sort, queue counts, and intentional marks, some exact and some not.
+    fn random_design(seed: u64, services: usize, edges: usize) -> Design {
+        let mut state = seed;
+        let mut next = move |below: usize| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) % below as u64) as usize
+        };
+        let mut d = Design::new("random");
+        for i in 0..services {
+            let kind = ServiceKind::ALL[next(ServiceKind::ALL.len())];
+            let mut service = Service::new(format!("s{i}"), kind);
+            if kind == ServiceKind::Queue && next(2) == 0 {
+                service
+                    .properties
+                    .insert("max_receive_count", (1 + next(9) as u64).into());
+            }
+            d.add_service(service);
+        }
+        const EVENTS: [&str; 6] = [
+            "ObjectCreated",
+            "ObjectRemoved",
+            "PutObject",
+            "DeleteObject",
+            "OrderPlaced",
+            "Retry",
+        ];
+        for _ in 0..edges {
+            let (from, to) = (next(services), next(services));
+            d.connect(
+                &format!("s{from}"),
+                &format!("s{to}"),
+                EVENTS[next(EVENTS.len())],
+            );
+            let edge = d.edges.last_mut().unwrap();
+            if next(5) < 3 {
+                let role = [EdgeRole::Trigger, EdgeRole::Write, EdgeRole::Retry][next(3)];
+                let mut e = Evidence::new("random", role);
+                e.reach = [
+                    Reach::Direct,
+                    Reach::Direct,
+                    Reach::Wildcard,
+                    Reach::SharedRole,
+                ][next(4)];
+                if next(3) == 0 {
+                    e.bounds.push(Bound {
+                        kind: [
+                            BoundKind::MaxReceiveCount,
+                            BoundKind::RetryAttempts,
+                            BoundKind::HopLimit,
+                        ][next(3)],
+                        count: 1 + next(9) as u32,
+                    });
+                }
+                e.keys = [None, Some("thumbs/*.png"), Some("*"), Some("in/a.jpg")][next(4)]
+                    .map(str::to_owned);
+                edge.evidence = Some(Box::new(e));
+            }
+            edge.filter = match next(6) {
+                0 => Some(Box::new(EdgeFilter {
+                    prefix: Some(["thumbs/", "in/"][next(2)].into()),
+                    ..EdgeFilter::default()
+                })),
+                1 => Some(Box::new(EdgeFilter {
+                    suffix: Some([".jpg", ".png"][next(2)].into()),
+                    ..EdgeFilter::default()
+                })),
+                2 => Some(Box::new(EdgeFilter::with_pattern(&serde_json::json!({
+                    "detail-type": [EVENTS[next(EVENTS.len())]],
+                    "source": [format!("s{}", next(services))],
+                })))),
+                _ => None,
+            };
+        }
+        let analysis = analyze(&d);
+        for _ in 0..next(3) {
+            let Some(cycle) = analysis.cycles.get(next(analysis.cycles.len().max(1))) else {
+                break;
+            };
+            let mut ids: Vec<String> = cycle.members.iter().map(|&m| d.id(m).to_owned()).collect();
+            match next(4) {
+                0 => ids.push(format!("s{}", next(services))),
+                1 => {
+                    ids.pop();
+                }
+                _ => {}
+            }
+            d.intentional_loops.push(IntentionalLoop {
+                services: ids,
+                reason: "meant".into(),
+            });
+        }
+        d
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// The linear classification gives the reference's answers, and each group's edges are
+        /// exactly the edges between its members.
+        #[test]
+        fn the_linear_classes_are_the_reference_classes(
+            seed in proptest::prelude::any::<u64>(),
+            services in 1usize..12,
+            edges in 0usize..36,
+        ) {
+            let d = random_design(seed, services, edges);
+            let analysis = analyze(&d);
+            for cycle in &analysis.cycles {
+                let between: Vec<usize> = (0..d.edges.len())
+                    .filter(|&at| {
+                        let e = &d.edges[at];
+                        cycle.members.contains(&e.from) && cycle.members.contains(&e.to)
+                    })
+                    .collect();
+                proptest::prop_assert_eq!(&cycle.edges, &between);
+            }
+            let fast: Vec<reference::Verdict> = classify(&d, &analysis)
+                .iter()
+                .map(|r| (r.class, r.can_match, r.bound))
+                .collect();
+            proptest::prop_assert_eq!(fast, reference::classify(&d, &analysis));
+        }
+    }
+
+    #[test]
+    fn long_explanations_name_the_first_edges_and_count_the_rest() {
+        let n = 25;
+        let services: Vec<(String, ServiceKind)> = (0..n)
+            .map(|i| (format!("f{i}"), ServiceKind::Function))
+            .collect();
+        let services: Vec<(&str, ServiceKind)> =
+            services.iter().map(|(id, k)| (id.as_str(), *k)).collect();
+        let ids: Vec<String> = (0..n).map(|i| format!("f{}", (i + 1) % n)).collect();
+        let edges: Vec<(&str, &str, &str)> = (0..n)
+            .map(|i| (services[i].0, ids[i].as_str(), "Invoke"))
+            .collect();
+        let report = &classes(&design(&services, &edges))[0];
+        assert_eq!(report.class, LoopClass::Runaway);
+        assert!(
+            report.explanation.contains("f0 -> f1 (Invoke)"),
+            "{report:?}"
+        );
+        assert!(!report.explanation.contains("f20 -> f21"), "{report:?}");
+        assert!(report.explanation.contains("and 15 more"), "{report:?}");
     }
 }

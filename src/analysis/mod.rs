@@ -72,6 +72,9 @@ pub struct CycleGroup {
     pub members: Vec<ServiceIndex>,
     /// One concrete cycle through the first member, closed: `[a, b, c, a]`.
     pub path: Vec<ServiceIndex>,
+    /// The edges between members (those the cycles run on), by place in the edge list, in
+    /// file order.
+    pub edges: Vec<usize>,
 }
 
 /// The analysis of a design. Recomputed after every edit, never per frame.
@@ -220,9 +223,18 @@ pub fn analyze(design: &Design) -> Analysis {
         cycles.push(CycleGroup {
             members: members.to_vec(),
             path,
+            edges: Vec::new(),
         });
     }
     drop(parent);
+    // Each group's own edges, in one pass, so nothing later scans every edge per group.
+    for (at, edge) in design.edges.iter().enumerate() {
+        if let Some(group) = cycle_of[edge.from.index()]
+            && cycle_of[edge.to.index()] == Some(group)
+        {
+            cycles[group as usize].edges.push(at);
+        }
+    }
 
     // Kahn over the condensation; steps are numbered so the smallest ready one is first in file.
     let condensed = Adjacency::new(

@@ -3,13 +3,14 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use serde::{Serialize, Serializer};
 use serde_json::json;
 
 use super::input::{self, InputError};
 use super::{EXIT_CYCLES, EXIT_OK, shown, shown_path, stdout};
-use crate::analysis::{Analysis, LoopClass, LoopReport, analyze, classify};
+use crate::analysis::{Analysis, CycleGroup, LoopClass, LoopReport, analyze, classify};
 use crate::io::LoadError;
-use crate::model::Design;
+use crate::model::{Design, ServiceIndex};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -65,7 +66,7 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let loops = classify(&design, &analysis);
     let written = stdout::write("the report", |out| match args.format {
         CheckFormat::Text => write_text_with(out, &origin, &design, &analysis, &loops),
-        CheckFormat::Json => writeln!(out, "{:#}", valid_json(&design, &analysis, &loops)),
+        CheckFormat::Json => write_valid_json(out, &design, &analysis, &loops),
     });
     if let Err(code) = written {
         return code;
@@ -149,7 +150,7 @@ fn write_text_with(
                     sentence(&report.explanation)
                 )?;
                 writeln!(out, "    aws guard: {}", sentence(&report.guard.reason))?;
-                for &at in &report.edges {
+                for &at in &cycle.edges {
                     let edge = &design.edges[at];
                     if let Some(evidence) = &edge.evidence {
                         writeln!(
@@ -189,41 +190,176 @@ fn sentence(text: &str) -> String {
     super::escape::escape(&super::escape::cut(text, 2000)).into_owned()
 }
 
-fn valid_json(design: &Design, analysis: &Analysis, loops: &[LoopReport]) -> serde_json::Value {
-    let ids = |list: &[crate::model::ServiceIndex]| {
-        list.iter().map(|&s| design.id(s)).collect::<Vec<_>>()
+/// The JSON report of a valid design, written as it is made: a design of a million services in
+/// loops would take gigabytes as a `serde_json::Value`. The fields and their order are the
+/// README's contract.
+fn write_valid_json(
+    out: &mut dyn Write,
+    design: &Design,
+    analysis: &Analysis,
+    loops: &[LoopReport],
+) -> io::Result<()> {
+    let report = ValidReport {
+        valid: true,
+        problems: [(); 0],
+        design: &design.name,
+        services: design.services.len(),
+        edges: design.edges.len(),
+        stages: analysis.stage_count(),
+        acyclic: analysis.is_acyclic(),
+        cycles: PerCycle(design, analysis, Part::Members),
+        cycle_paths: PerCycle(design, analysis, Part::Path),
+        cycle_filters: PerCycle(design, analysis, Part::Filters),
+        failing_cycles: loops
+            .iter()
+            .filter(|l| l.class != LoopClass::Intentional)
+            .count(),
+        loops: Loops(design, analysis, loops),
     };
-    json!({
-        "valid": true,
-        "problems": [],
-        "design": design.name,
-        "services": design.services.len(),
-        "edges": design.edges.len(),
-        "stages": analysis.stage_count(),
-        "acyclic": analysis.is_acyclic(),
-        "cycles": analysis.cycles.iter().map(|c| ids(&c.members)).collect::<Vec<_>>(),
-        "cycle_paths": analysis.cycles.iter().map(|c| ids(&c.path)).collect::<Vec<_>>(),
-        "cycle_filters": analysis.cycles.iter().map(|c| {
-            crate::analysis::filters_crossed(design, c).iter().map(|x| json!({
-                "edge": x.position, "from": x.from, "to": x.to, "event": x.event,
-                "filter": x.filter,
-            })).collect::<Vec<_>>()
-        }).collect::<Vec<_>>(),
-        "failing_cycles": loops.iter().filter(|l| l.class != LoopClass::Intentional).count(),
-        "loops": analysis.cycles.iter().zip(loops).map(|(c, l)| json!({
-            "members": ids(&c.members),
-            "class": l.class.as_str(),
-            "explanation": l.explanation,
-            "can_match": l.can_match,
-            "bound": l.bound.map(|(kind, count)| json!({"kind": kind.as_str(), "count": count})),
-            "aws_guard": {"stops": l.guard.stops, "reason": l.guard.reason},
-            "edges": l.edges.iter().map(|&at| {
-                let e = &design.edges[at];
-                json!({"edge": at, "from": design.id(e.from), "to": design.id(e.to),
-                       "event": &*e.event, "evidence": e.evidence.as_deref()})
-            }).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct ValidReport<'a> {
+    valid: bool,
+    problems: [(); 0],
+    design: &'a str,
+    services: usize,
+    edges: usize,
+    stages: usize,
+    acyclic: bool,
+    cycles: PerCycle<'a>,
+    cycle_paths: PerCycle<'a>,
+    cycle_filters: PerCycle<'a>,
+    failing_cycles: usize,
+    loops: Loops<'a>,
+}
+
+/// One part of each cycle group, as a JSON array.
+struct PerCycle<'a>(&'a Design, &'a Analysis, Part);
+
+#[derive(Clone, Copy)]
+enum Part {
+    Members,
+    Path,
+    Filters,
+}
+
+impl Serialize for PerCycle<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let PerCycle(design, analysis, part) = *self;
+        let cycles = analysis.cycles.iter();
+        match part {
+            Part::Members => serializer.collect_seq(cycles.map(|c| Ids(design, &c.members))),
+            Part::Path => serializer.collect_seq(cycles.map(|c| Ids(design, &c.path))),
+            Part::Filters => serializer.collect_seq(cycles.map(|c| FiltersOf(design, c))),
+        }
+    }
+}
+
+/// Services as an array of their ids.
+struct Ids<'a>(&'a Design, &'a [ServiceIndex]);
+
+impl Serialize for Ids<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.1.iter().map(|&s| self.0.id(s)))
+    }
+}
+
+/// The filtered edges of a cycle group.
+struct FiltersOf<'a>(&'a Design, &'a CycleGroup);
+
+impl Serialize for FiltersOf<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Crossing<'a> {
+            edge: usize,
+            from: &'a str,
+            to: &'a str,
+            event: &'a str,
+            filter: &'a crate::model::EdgeFilter,
+        }
+        let crossings = crate::analysis::filters_crossed(self.0, self.1);
+        serializer.collect_seq(crossings.iter().map(|x| Crossing {
+            edge: x.position,
+            from: x.from,
+            to: x.to,
+            event: x.event,
+            filter: x.filter,
+        }))
+    }
+}
+
+/// Each cycle group's class, why, and its edges with their evidence.
+struct Loops<'a>(&'a Design, &'a Analysis, &'a [LoopReport]);
+
+impl Serialize for Loops<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Loop<'a> {
+            members: Ids<'a>,
+            class: &'static str,
+            explanation: &'a str,
+            can_match: Option<bool>,
+            bound: Option<Bound>,
+            aws_guard: Guard<'a>,
+            edges: Edges<'a>,
+        }
+        #[derive(Serialize)]
+        struct Bound {
+            kind: &'static str,
+            count: u32,
+        }
+        #[derive(Serialize)]
+        struct Guard<'a> {
+            stops: bool,
+            reason: &'a str,
+        }
+        let Loops(design, analysis, loops) = *self;
+        serializer.collect_seq(analysis.cycles.iter().zip(loops).map(|(c, l)| Loop {
+            members: Ids(design, &c.members),
+            class: l.class.as_str(),
+            explanation: &l.explanation,
+            can_match: l.can_match,
+            bound: l.bound.map(|(kind, count)| Bound {
+                kind: kind.as_str(),
+                count,
+            }),
+            aws_guard: Guard {
+                stops: l.guard.stops,
+                reason: &l.guard.reason,
+            },
+            edges: Edges(design, &c.edges),
+        }))
+    }
+}
+
+/// Edges by place in the edge list, with their ends, event and evidence.
+struct Edges<'a>(&'a Design, &'a [usize]);
+
+impl Serialize for Edges<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Edge<'a> {
+            edge: usize,
+            from: &'a str,
+            to: &'a str,
+            event: &'a str,
+            evidence: Option<&'a crate::model::Evidence>,
+        }
+        let design = self.0;
+        serializer.collect_seq(self.1.iter().map(|&at| {
+            let e = &design.edges[at];
+            Edge {
+                edge: at,
+                from: design.id(e.from),
+                to: design.id(e.to),
+                event: &e.event,
+                evidence: e.evidence.as_deref(),
+            }
+        }))
+    }
 }
 
 fn invalid_json(error: &InputError) -> serde_json::Value {

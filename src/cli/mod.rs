@@ -84,6 +84,57 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
 }
 
+/// Parses the process's arguments. A first word that is neither a subcommand nor an existing
+/// file is taken as a mistyped subcommand (`chek FILE`), not as a file to open: clap would
+/// otherwise read it as FILE and complain about the real file after it.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(error) = unknown_subcommand(&args) {
+        return Err(error);
+    }
+    Cli::try_parse_from(args)
+}
+
+/// The error for `args` (the program name first) when its first argument looks like a
+/// subcommand that does not exist, with the closest one suggested.
+pub fn unknown_subcommand(args: &[std::ffi::OsString]) -> Option<clap::Error> {
+    use clap::CommandFactory;
+    let word = args.get(1)?.to_str()?;
+    let positionals = args[1..]
+        .iter()
+        .filter(|a| !a.to_string_lossy().starts_with('-'))
+        .count();
+    let pathlike = word.contains(['.', '/', '\\']) || word.is_empty();
+    if word.starts_with('-') || Path::new(word).exists() || (pathlike && positionals < 2) {
+        return None;
+    }
+    let mut command = Cli::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .chain(["help".to_owned()])
+        .collect();
+    if names.iter().any(|name| name == word) {
+        return None;
+    }
+    let closest = names
+        .iter()
+        .map(|name| (strsim::jaro_winkler(word, name), name))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let hint = match closest {
+        Some((_, name)) => format!("did you mean '{name}'?"),
+        None => format!("the subcommands are {}", names.join(", ")),
+    };
+    Some(command.error(
+        clap::error::ErrorKind::InvalidSubcommand,
+        format!(
+            "'{}' is not a subcommand, and no file of that name exists; {hint}",
+            escape::value(word)
+        ),
+    ))
+}
+
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: Command) -> ExitCode {
     let code = match command {
@@ -159,7 +210,8 @@ pub(crate) fn report_cycles(
     {
         return EXIT_OK;
     }
-    let mut err = std::io::stderr().lock();
+    // Buffered: a design of 200,000 loops is as many lines, and stderr writes each at once.
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     let count = analysis.cycles.len();
     let _ = writeln!(
         err,
@@ -176,6 +228,7 @@ pub(crate) fn report_cycles(
         );
     }
     let _ = writeln!(err, "  hint: remove or redirect one edge of each cycle");
+    let _ = err.flush();
     EXIT_CYCLES
 }
 

@@ -33,6 +33,15 @@ pub(super) struct Document {
     /// Each cycle's class, made with `analysis`.
     pub(super) loops: Vec<crate::analysis::LoopReport>,
     pub(super) analyzed: u64,
+    /// Which analysis this is, unique in the process: what is listed from it (the problems
+    /// panel's lines) is listed again when it changes, whichever document it belongs to.
+    pub(super) generation: u64,
+}
+
+/// The next analysis generation (see [`Document::generation`]).
+fn next_generation() -> u64 {
+    static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Document {
@@ -48,6 +57,7 @@ impl Document {
             analysis,
             loops,
             analyzed: 0,
+            generation: next_generation(),
         }
     }
 
@@ -87,6 +97,8 @@ pub struct App {
     pub(super) dialog: Dialog,
     pub(super) native_dialogs: bool,
     pub(super) closers: Vec<ClosingEdge>,
+    /// The problems panel's lines, listed once per analysis.
+    pub(super) problem_rows: super::problems::ProblemRows,
     pub(super) new_kind: ServiceKind,
     pub(super) actions: Vec<Action>,
     pub(super) allowed_to_close: bool,
@@ -170,6 +182,7 @@ impl App {
             dialog: Dialog::None,
             native_dialogs: false,
             closers: Vec::new(),
+            problem_rows: Default::default(),
             new_kind: ServiceKind::Function,
             actions: Vec::new(),
             allowed_to_close: false,
@@ -366,6 +379,7 @@ impl App {
             self.doc.analysis = analyze(&self.doc.design);
             self.doc.loops = crate::analysis::classify(&self.doc.design, &self.doc.analysis);
             self.doc.analyzed = revision;
+            self.doc.generation = next_generation();
             self.simulation.design_changed();
             self.hop_started = None;
         }
@@ -549,17 +563,7 @@ impl App {
         };
         let mut overlay = self.sim_overlay(&ctx);
         overlay.out_of_focus = self.out_of_focus();
-        overlay.loop_tags = self
-            .doc
-            .analysis
-            .cycles
-            .iter()
-            .zip(&self.doc.loops)
-            .map(|(cycle, report)| {
-                let members = cycle.members.iter().map(|m| m.index()).collect();
-                (members, report.class.as_str())
-            })
-            .collect();
+        overlay.loop_tags = self.doc.loops.iter().map(|r| r.class.as_str()).collect();
         let events = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {

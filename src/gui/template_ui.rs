@@ -1,14 +1,12 @@
 //! Templates in the window: File > Import template... and a dropped `template.yaml` go through
-//! [`read`]; the problems panel shows each cycle's class ([`loop_class_ui`]) and the inspector
-//! an edge's evidence ([`evidence_ui`]). Everything decided here comes from the library
+//! [`read`]; the inspector shows an edge's evidence ([`evidence_ui`]) (each cycle's class is a
+//! line of the problems panel). Everything decided here comes from the library
 //! (`crate::template`, `crate::analysis::loops`), so the window and `check` agree.
 
 use std::path::Path;
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
-use super::theme;
-use crate::analysis::{LoopClass, LoopReport};
 use crate::model::{Design, EventEdge};
 
 /// A template read for the window: the design (not tied to the template's path, so a save
@@ -57,26 +55,6 @@ pub fn read(path: &Path) -> Option<Result<ImportedTemplate, String>> {
                 hint => format!("{error}\n  hint: {hint}"),
             }),
     )
-}
-
-/// One cycle's class, why, and what AWS's guard would do (under its line in Problems).
-pub fn loop_class_ui(ui: &mut Ui, report: Option<&LoopReport>) {
-    let Some(report) = report else { return };
-    let palette = theme::palette(ui.ctx());
-    let colour = match report.class {
-        LoopClass::Intentional | LoopClass::PermissionOnly => palette.ok,
-        LoopClass::Filtered if report.can_match == Some(false) => palette.ok,
-        _ => palette.warning,
-    };
-    ui.label(
-        RichText::new(format!(
-            "      {}: {}",
-            report.class.as_str(),
-            report.explanation
-        ))
-        .color(colour),
-    );
-    ui.label(format!("      {}", report.guard.reason));
 }
 
 /// An edge's evidence in the inspector.

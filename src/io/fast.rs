@@ -200,13 +200,17 @@ fn parse(scan: &mut Scanner, sink: &mut impl Sink) -> Result<(), Stop> {
         }
         more = scan.item(|scan| scan.next_or_close(b'}'))?;
     }
-    // Nothing but space may follow.
-    scan.read_rest()?;
-    scan.skip_space();
-    if scan.at == scan.text.len() {
-        Ok(())
-    } else {
-        Err(Stop::Unusual)
+    // Nothing but space may follow. It is read window by window, so a design followed by
+    // gigabytes of anything stops at the first byte that is not space, in constant memory.
+    loop {
+        scan.skip_space();
+        if scan.at < scan.text.len() {
+            return Err(Stop::Unusual);
+        }
+        if scan.eof {
+            return Ok(());
+        }
+        scan.refill()?;
     }
 }
 
@@ -431,18 +435,6 @@ impl<'s> Scanner<'s> {
         bytes.reserve(want);
         let read = Read::take(&mut *self.source, want as u64).read_to_end(&mut bytes)?;
         self.eof = read < want;
-        self.set_text(bytes)
-    }
-
-    /// Reads the whole rest of the input into the window.
-    fn read_rest(&mut self) -> Result<(), Stop> {
-        if self.eof {
-            return Ok(());
-        }
-        let mut bytes = std::mem::take(&mut self.text).into_bytes();
-        bytes.append(&mut self.pending);
-        self.source.read_to_end(&mut bytes)?;
-        self.eof = true;
         self.set_text(bytes)
     }
 

@@ -335,3 +335,33 @@ fn on_a_terminal_the_plan_formats_escape_what_they_carry_raw() {
     // Into a pipe, the Markdown is the plan module's own bytes.
     assert!(plan(false).contains("a\u{1b}[31mred"));
 }
+
+#[test]
+fn a_mistyped_subcommand_is_named_and_the_closest_one_suggested() {
+    let design = s("register_login.json");
+    for (args, closest) in [
+        (vec!["chek", design.as_str()], "check"),
+        (vec!["rendr"], "render"),
+        (vec!["simulte", design.as_str(), "--summary"], "simulate"),
+    ] {
+        let out = run(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(split(&out), expect(2, false, true), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("'{}' is not a subcommand", args[0])),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("did you mean '{closest}'?")),
+            "{stderr}"
+        );
+    }
+    // Nothing close: the subcommands are listed.
+    let out = run(&["xyzzy", &design]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the subcommands are check, plan"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -122,9 +122,9 @@ pub struct SimOverlay {
     pub hop: Option<(usize, f32)>,
     /// View > Focus: what lies outside it (shared with the window's cache, made per edit).
     pub out_of_focus: Arc<OutOfFocus>,
-    /// Each cycle group's services and its class (`runaway`, `intentional`, ...), tagged above
-    /// the group.
-    pub loop_tags: Vec<(Vec<usize>, &'static str)>,
+    /// Each cycle group's class (`runaway`, `intentional`, ...), in the analysis's order,
+    /// tagged above the group.
+    pub loop_tags: Vec<&'static str>,
 }
 
 /// View > Focus: what the canvas draws receded, indexed like the design's services and edges
@@ -246,7 +246,7 @@ fn paint(
     let labels = edges::paint_edges(&scene, state, view, &overlay.out_of_focus.edges);
     boxes::paint_boxes(&scene, view, options, &overlay.out_of_focus.services);
     // The simulation over boxes and edges, under the labels so it never hides an event name.
-    overlay::paint_loop_tags(&scene, view, overlay);
+    overlay::paint_loop_tags(&scene, view, analysis, overlay);
     overlay::paint_simulation(&scene, view, overlay);
     // Edge labels last, so no box hides one.
     edges::paint_labels(&scene, view, labels);

@@ -10,7 +10,12 @@ use crate::gui::view::CanvasView;
 
 /// Each cycle group's class (see `analysis::loops`) above its top-left box, so how dangerous a
 /// loop is reads off the canvas, not only off the problems panel.
-pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOverlay) {
+pub(super) fn paint_loop_tags(
+    scene: &Scene,
+    view: &CanvasView,
+    analysis: &crate::analysis::Analysis,
+    overlay: &SimOverlay,
+) {
     let Scene {
         painter,
         camera,
@@ -21,10 +26,11 @@ pub(super) fn paint_loop_tags(scene: &Scene, view: &CanvasView, overlay: &SimOve
     if !detailed {
         return;
     }
-    for (members, class) in &overlay.loop_tags {
-        let bounds = members
+    for (cycle, class) in analysis.cycles.iter().zip(&overlay.loop_tags) {
+        let bounds = cycle
+            .members
             .iter()
-            .filter_map(|&i| view.centers().get(i))
+            .filter_map(|m| view.centers().get(m.index()))
             .map(|&center| geometry::box_rect(center))
             .reduce(|a, b| a.union(b));
         let Some(bounds) = bounds else {
