@@ -19,8 +19,11 @@
 //! they are writes, out of anything else triggers. An edge with evidence role `retry` and no
 //! count of its own takes its queue's `max_receive_count` property.
 
+use std::borrow::Cow;
+
 use super::{Adjacency, Analysis, CycleGroup, tarjan};
 use crate::model::evidence::{BoundKind, EdgeRole, Reach};
+use crate::model::filter::CompiledFilter;
 use crate::model::{Design, EdgeFilter, EventEdge, ServiceIndex, ServiceKind};
 
 /// What kind of loop a cycle group is.
@@ -88,6 +91,7 @@ const LISTED: usize = 10;
 pub fn classify(design: &Design, analysis: &Analysis) -> Vec<LoopReport> {
     let marks = intentional_marks(design, analysis);
     let mut local = vec![u32::MAX; design.services.len()];
+    let kinds: Vec<ServiceKind> = design.services.iter().map(|s| s.kind).collect();
     let mut reports = Vec::with_capacity(analysis.cycles.len());
     for (cycle, mark) in analysis.cycles.iter().zip(marks) {
         for (at, member) in cycle.members.iter().enumerate() {
@@ -97,6 +101,7 @@ pub fn classify(design: &Design, analysis: &Analysis) -> Vec<LoopReport> {
             design,
             cycle,
             local: &local,
+            kinds: &kinds,
         };
         reports.push(classify_one(
             &group,
@@ -138,9 +143,17 @@ struct Group<'a> {
     design: &'a Design,
     cycle: &'a CycleGroup,
     local: &'a [u32],
+    /// Every service's kind, compact: the groups read kinds many times, and a service's
+    /// record is large.
+    kinds: &'a [ServiceKind],
 }
 
 impl Group<'_> {
+    fn role(&self, at: usize) -> EdgeRole {
+        let edge = self.edge(at);
+        role(self.kinds[edge.from.index()], edge)
+    }
+
     fn edge(&self, at: usize) -> &EventEdge {
         &self.design.edges[at]
     }
@@ -151,23 +164,27 @@ impl Group<'_> {
         (self.local[edge.from.index()], self.local[edge.to.index()])
     }
 
-    /// Per edge of `edges`: whether it lies on a cycle made of `edges` (a self-loop, or its ends
-    /// in one strongly connected component of them). O(the group's size).
-    fn on_cycle(&self, edges: &[usize]) -> Vec<bool> {
+    /// True when an edge of `edges` for which `wanted` holds lies on a cycle made of `edges`
+    /// (a self-loop, or its ends in one strongly connected component of them). O(the group's
+    /// size).
+    fn any_on_cycle(&self, edges: &[usize], wanted: impl Fn(usize) -> bool) -> bool {
         let members = self.cycle.members.len();
-        if members == 1 {
-            return vec![true; edges.len()];
+        // Every edge of a strongly connected group lies on a cycle of its edges: all of them,
+        // or any edge of a one-member group (a self-loop), needs no search.
+        if members == 1 || edges.len() == self.cycle.edges.len() {
+            return edges.iter().any(|&e| wanted(e));
         }
         let pairs = edges.iter().map(|&at| self.ends(at));
         let (component, _) = tarjan(&Adjacency::new(members, pairs.clone()));
-        pairs
-            .map(|(a, b)| component[a as usize] == component[b as usize])
-            .collect()
+        edges
+            .iter()
+            .zip(pairs)
+            .any(|(&e, (a, b))| component[a as usize] == component[b as usize] && wanted(e))
     }
 
     /// True when `edges` hold a cycle.
     fn has_cycle(&self, edges: &[usize]) -> bool {
-        self.on_cycle(edges).contains(&true)
+        self.any_on_cycle(edges, |_| true)
     }
 
     /// Of `edges`, those into each member: `list[offsets[m]..offsets[m + 1]]`, in the order of
@@ -192,6 +209,18 @@ impl Group<'_> {
     }
 }
 
+/// The edges of `edges` that `keep` keeps: `edges` itself when it keeps all of them.
+fn narrowed(edges: &[usize], mut keep: impl FnMut(usize) -> bool) -> Cow<'_, [usize]> {
+    match edges.iter().position(|&e| !keep(e)) {
+        None => Cow::Borrowed(edges),
+        Some(first) => {
+            let mut out = edges[..first].to_vec();
+            out.extend(edges[first + 1..].iter().copied().filter(|&e| keep(e)));
+            Cow::Owned(out)
+        }
+    }
+}
+
 /// The first [`LISTED`] of `items` as text, joined by `separator`, then how many more.
 fn listed<T>(items: &[T], separator: &str, text: impl Fn(&T) -> String) -> String {
     let mut out: Vec<String> = items.iter().take(LISTED).map(text).collect();
@@ -210,7 +239,7 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
         explanation,
         can_match: None,
         bound: None,
-        guard: guard(design, members, edges),
+        guard: guard(design, group.kinds, members, edges),
     };
 
     if let Some(mark) = mark {
@@ -220,11 +249,9 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
         );
     }
 
-    let direct: Vec<usize> = edges
-        .iter()
-        .copied()
-        .filter(|&e| reach(group.edge(e)) == Reach::Direct)
-        .collect();
+    // Each step below narrows the edges; where nothing is taken away the list is borrowed, so
+    // a big loop of plain edges costs no copies.
+    let direct = narrowed(edges, |e| reach(group.edge(e)) == Reach::Direct);
     if !group.has_cycle(&direct) {
         let wide: Vec<usize> = edges
             .iter()
@@ -245,15 +272,22 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
     }
 
     // Filtered edges the writes feeding them can never pass are cut.
-    let (offsets, into) = group.edges_into_each(&direct);
-    let mut blocked = Vec::new();
-    let mut is_blocked = vec![false; direct.len()];
-    let mut maybe = Vec::new();
-    for (i, &e) in direct.iter().enumerate() {
+    let gated = |e: usize| {
         let trigger = group.edge(e);
-        if trigger.filter.is_none() && design.service(trigger.from).kind != ServiceKind::Bucket {
+        trigger.filter.is_some() || group.kinds[trigger.from.index()] == ServiceKind::Bucket
+    };
+    let (offsets, into) = if direct.iter().any(|&e| gated(e)) {
+        group.edges_into_each(&direct)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut blocked = Vec::new();
+    let mut maybe = Vec::new();
+    for &e in direct.iter() {
+        if !gated(e) {
             continue;
         }
+        let trigger = group.edge(e);
         let source = group.local[trigger.from.index()] as usize;
         let writes = &into[offsets[source] as usize..offsets[source + 1] as usize];
         if !writes.is_empty()
@@ -262,17 +296,13 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
                 .all(|&w| write_can_pass(design, group.edge(w), trigger) == Some(false))
         {
             blocked.push(e);
-            is_blocked[i] = true;
         } else if trigger.filter.is_some() {
             maybe.push(e);
         }
     }
-    let passable: Vec<usize> = direct
-        .iter()
-        .zip(&is_blocked)
-        .filter(|(_, blocked)| !**blocked)
-        .map(|(&e, _)| e)
-        .collect();
+    // `blocked` is in the order of `direct`: one merge takes it out.
+    let mut cut = blocked.iter().peekable();
+    let passable = narrowed(&direct, |e| cut.next_if_eq(&&e).is_none());
     if !blocked.is_empty() && !group.has_cycle(&passable) {
         let mut out = report(
             LoopClass::Filtered,
@@ -299,24 +329,19 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
             .iter()
             .any(|(kind, _)| *kind == BoundKind::HopLimit)
     };
-    let counted = |e: usize| {
-        role(design, group.edge(e)) == EdgeRole::Retry && !bounds(design, group.edge(e)).is_empty()
-    };
-    let rest: Vec<usize> = passable.iter().copied().filter(|&e| !hop(e)).collect();
-    // A write goes round when its subscriber reaches its publisher again through `rest`.
-    let write_round = rest
-        .iter()
-        .zip(group.on_cycle(&rest))
-        .any(|(&e, round)| round && role(design, group.edge(e)) == EdgeRole::Write);
-    let uncounted: Vec<usize> = rest
-        .iter()
-        .copied()
-        .filter(|&e| !counted(e) && role(design, group.edge(e)) != EdgeRole::Write)
-        .collect();
+    let counted =
+        |e: usize| group.role(e) == EdgeRole::Retry && !bounds(design, group.edge(e)).is_empty();
     let any_bound = passable.iter().any(|&e| hop(e) || counted(e));
-    if any_bound && !write_round && !group.has_cycle(&uncounted) {
+    let bounded = any_bound && {
+        let rest = narrowed(&passable, |e| !hop(e));
+        // A write goes round when its subscriber reaches its publisher again through `rest`.
+        let write_round = group.any_on_cycle(&rest, |e| group.role(e) == EdgeRole::Write);
+        let uncounted = narrowed(&rest, |e| !counted(e) && group.role(e) != EdgeRole::Write);
+        !write_round && !group.has_cycle(&uncounted)
+    };
+    if bounded {
         let mut smallest: Option<(BoundKind, u32, usize)> = None;
-        for &e in &passable {
+        for &e in passable.iter() {
             if hop(e) || counted(e) {
                 for (kind, count) in bounds(design, group.edge(e)) {
                     if smallest.is_none_or(|(_, c, _)| count < c) {
@@ -361,7 +386,7 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
     let writes: Vec<usize> = passable
         .iter()
         .copied()
-        .filter(|&e| role(design, group.edge(e)) == EdgeRole::Write)
+        .filter(|&e| group.role(e) == EdgeRole::Write)
         .collect();
     let explanation = if writes.is_empty() {
         "nothing bounds or filters it".to_owned()
@@ -374,10 +399,11 @@ fn classify_one(group: &Group, mark: Option<&crate::model::IntentionalLoop>) -> 
     report(LoopClass::Runaway, explanation)
 }
 
-fn role(design: &Design, edge: &EventEdge) -> EdgeRole {
+/// What an edge does: its evidence's role, or for a drawn edge what its publisher's kind does.
+fn role(publisher: ServiceKind, edge: &EventEdge) -> EdgeRole {
     match &edge.evidence {
         Some(evidence) => evidence.role,
-        None => match design.service(edge.from).kind {
+        None => match publisher {
             ServiceKind::Function | ServiceKind::StateMachine => EdgeRole::Write,
             _ => EdgeRole::Trigger,
         },
@@ -486,7 +512,7 @@ fn write_can_pass(design: &Design, write: &EventEdge, trigger: &EventEdge) -> Op
     {
         map.retain(|key, _| key == "source" || key == "detail-type");
         if !map.is_empty() {
-            let known = EdgeFilter::with_pattern(&serde_json::Value::Object(map));
+            let known = CompiledFilter::of_pattern(serde_json::Value::Object(map));
             if !known.matches(
                 design.id(write.from),
                 &write.event,
@@ -499,7 +525,12 @@ fn write_can_pass(design: &Design, write: &EventEdge, trigger: &EventEdge) -> Op
     None
 }
 
-fn guard(design: &Design, members: &[ServiceIndex], edges: &[usize]) -> Guard {
+fn guard(
+    design: &Design,
+    kinds: &[ServiceKind],
+    members: &[ServiceIndex],
+    edges: &[usize],
+) -> Guard {
     let followed = |kind: ServiceKind| {
         matches!(
             kind,
@@ -508,7 +539,7 @@ fn guard(design: &Design, members: &[ServiceIndex], edges: &[usize]) -> Guard {
     };
     if !members
         .iter()
-        .any(|&m| design.service(m).kind == ServiceKind::Function)
+        .any(|&m| kinds[m.index()] == ServiceKind::Function)
     {
         return Guard {
             stops: false,
@@ -519,7 +550,7 @@ fn guard(design: &Design, members: &[ServiceIndex], edges: &[usize]) -> Guard {
     let others: Vec<ServiceIndex> = members
         .iter()
         .copied()
-        .filter(|&m| !followed(design.service(m).kind))
+        .filter(|&m| !followed(kinds[m.index()]))
         .collect();
     if !others.is_empty() {
         return Guard {

@@ -133,6 +133,15 @@ impl EdgeFilter {
 }
 
 impl CompiledFilter {
+    /// A filter of just an event pattern, already parsed.
+    pub fn of_pattern(pattern: Value) -> CompiledFilter {
+        CompiledFilter {
+            prefix: None,
+            suffix: None,
+            pattern: Some(pattern),
+        }
+    }
+
     /// See [`EdgeFilter::matches`].
     pub fn matches(&self, source: &str, event: &str, payload: &Value) -> bool {
         let key = payload.get("key").and_then(Value::as_str);

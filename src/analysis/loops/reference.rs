@@ -110,16 +110,21 @@ fn verdict(design: &Design, members: &[ServiceIndex]) -> Verdict {
             .iter()
             .any(|(kind, _)| *kind == BoundKind::HopLimit)
     };
-    let counted =
-        |e: usize| role(design, edge(e)) == EdgeRole::Retry && !bounds(design, edge(e)).is_empty();
+    let counted = |e: usize| {
+        role(design.service(edge(e).from).kind, edge(e)) == EdgeRole::Retry
+            && !bounds(design, edge(e)).is_empty()
+    };
     let rest: Vec<usize> = passable.iter().copied().filter(|&e| !hop(e)).collect();
     let write_round = rest.iter().any(|&e| {
-        role(design, edge(e)) == EdgeRole::Write && reaches(design, &rest, edge(e).to, edge(e).from)
+        role(design.service(edge(e).from).kind, edge(e)) == EdgeRole::Write
+            && reaches(design, &rest, edge(e).to, edge(e).from)
     });
     let uncounted: Vec<usize> = rest
         .iter()
         .copied()
-        .filter(|&e| !counted(e) && role(design, edge(e)) != EdgeRole::Write)
+        .filter(|&e| {
+            !counted(e) && role(design.service(edge(e).from).kind, edge(e)) != EdgeRole::Write
+        })
         .collect();
     let any_bound = passable.iter().any(|&e| hop(e) || counted(e));
     if any_bound && !write_round && !has_cycle(design, members, &uncounted) {
