@@ -328,7 +328,7 @@ impl Serialize for Loops<'_> {
             }),
             aws_guard: Guard {
                 stops: l.guard.stops,
-                reason: &l.guard.reason,
+                reason: &l.guard.reason[..],
             },
             edges: Edges(design, &c.edges),
         }))
