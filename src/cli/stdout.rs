@@ -1,9 +1,11 @@
 //! Standard output and error messages for the subcommands: one place that decides what a
 //! failed write means.
 //!
-//! - A closed (`>&-`) or full (`/dev/full`) standard output is an error: exit 2, with a
-//!   message on stderr. Without the check, Rust's runtime quietly points a closed stdout at
-//!   `/dev/null` and the run "succeeds" with nothing written.
+//! - A full standard output (`/dev/full`), or one that fails otherwise, is an error: exit 2,
+//!   with a message on stderr. Output sent to `/dev/null`, whether write-only (a shell's
+//!   `> /dev/null`) or read-write (Python's `subprocess.DEVNULL`, Node's `stdio: "ignore"`), is
+//!   discarded as asked. A stdout closed at start (`>&-`) cannot be told from the read-write
+//!   `/dev/null`: Rust's runtime reopens it there before `main`, so it is discarded too.
 //! - A reader that went away (`plan big.json | head -1`) is not an error: the subcommand stops
 //!   writing, prints nothing about it and exits with the code it would have had (0 or 1).
 
@@ -18,12 +20,6 @@ pub(super) fn write(
     what: &str,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), u8> {
-    if crate::io::output::stdout_is_closed() {
-        return Err(error(
-            &format!("cannot write {what}: standard output is closed"),
-            "redirect it to a file or a pipe (`> out.txt`), or to /dev/null to discard it",
-        ));
-    }
     let stdout = io::stdout().lock();
     // On a terminal, what the plan formats carry raw (an id's escape sequence in Markdown or
     // DOT) is escaped too; into a file or a pipe the bytes are the format's own.
@@ -97,9 +93,6 @@ pub(super) fn write_hint(error: &io::Error) -> &'static str {
         IsADirectory => "name a file inside that folder",
         NotADirectory => "a part of the path is a file, not a folder: check the path",
         ReadOnlyFilesystem => "that file system is read-only: write somewhere else",
-        _ if crate::io::output::is_closed_stdout(error) => {
-            "redirect standard output to a file or a pipe, or write with -o FILE"
-        }
         _ => "check the path and the disk, then try again",
     }
 }

@@ -56,60 +56,11 @@ pub fn write_atomic_with(
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
     match target(path)? {
-        Target::Stdout => {
-            if stdout_is_closed() {
-                return Err(closed_stdout());
-            }
-            write_stream(io::stdout().lock(), write)
-        }
+        Target::Stdout => write_stream(io::stdout().lock(), write),
         Target::Stderr => write_stream(io::stderr().lock(), write),
         Target::InPlace(path) => write_stream(OpenOptions::new().write(true).open(path)?, write),
         Target::Replace { path, existing } => replace(&path, existing.as_ref(), write),
     }
-}
-
-/// True when this process's standard output was closed when it started (`>&-`).
-///
-/// Rust's runtime reopens a closed descriptor 0-2 on `/dev/null` (read-write) before `main`,
-/// and writes to it then succeed silently; a shell's `> /dev/null` opens it write-only. So a
-/// read-write `/dev/null` on descriptor 1 is taken for a closed stdout (Linux; elsewhere this
-/// is always false). The only false alarm is an explicit `1<>/dev/null`.
-pub fn stdout_is_closed() -> bool {
-    if !cfg!(target_os = "linux") {
-        return false;
-    }
-    let Ok(target) = std::fs::read_link("/proc/self/fd/1") else {
-        return false;
-    };
-    if target != Path::new("/dev/null") {
-        return false;
-    }
-    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else {
-        return false;
-    };
-    const ACCESS_MODE: u32 = 0o3;
-    const READ_WRITE: u32 = 0o2;
-    info.lines()
-        .find_map(|line| line.strip_prefix("flags:"))
-        .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
-        .is_some_and(|flags| flags & ACCESS_MODE == READ_WRITE)
-}
-
-/// Why a write to standard output was refused: it is closed (see [`stdout_is_closed`]).
-#[derive(Debug, thiserror::Error)]
-#[error("standard output is closed")]
-pub struct StdoutClosed;
-
-/// The error for a closed standard output.
-pub fn closed_stdout() -> io::Error {
-    io::Error::other(StdoutClosed)
-}
-
-/// True when `error` is [`closed_stdout`]'s.
-pub fn is_closed_stdout(error: &io::Error) -> bool {
-    error
-        .get_ref()
-        .is_some_and(|inner| inner.is::<StdoutClosed>())
 }
 
 /// Where a write goes.
