@@ -14,10 +14,30 @@ pub struct PlanArgs {
     pub file: PathBuf,
     /// Output format [default: from the extension of --output, else json].
     #[arg(long, value_enum)]
-    pub format: Option<PlanFormat>,
+    pub format: Option<FormatArg>,
     /// Write the plan to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+}
+
+/// A [`PlanFormat`] as the command line spells it (the library's type knows nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatArg(pub PlanFormat);
+
+impl clap::ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [FormatArg; 4] = [
+            FormatArg(PlanFormat::ALL[0]),
+            FormatArg(PlanFormat::ALL[1]),
+            FormatArg(PlanFormat::ALL[2]),
+            FormatArg(PlanFormat::ALL[3]),
+        ];
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()).help(self.0.description()))
+    }
 }
 
 pub(super) fn run(args: &PlanArgs) -> u8 {
@@ -29,6 +49,7 @@ pub(super) fn run(args: &PlanArgs) -> u8 {
     });
     let format = args
         .format
+        .map(|f| f.0)
         .or_else(|| args.output.as_deref().and_then(PlanFormat::from_extension))
         .unwrap_or(PlanFormat::Json);
     let (analysis, events) = analyze_with_events(&design);

@@ -16,7 +16,7 @@ pub use diagram::{write_dot, write_mermaid};
 pub use markdown::write_markdown;
 
 /// The formats a plan can be exported in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanFormat {
     /// The plan as JSON (the documented contract).
     Json,
@@ -36,6 +36,26 @@ impl PlanFormat {
         PlanFormat::Mermaid,
         PlanFormat::Dot,
     ];
+
+    /// The name a command line or a file uses for it: `json`, `markdown`, `mermaid`, `dot`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanFormat::Json => "json",
+            PlanFormat::Markdown => "markdown",
+            PlanFormat::Mermaid => "mermaid",
+            PlanFormat::Dot => "dot",
+        }
+    }
+
+    /// What it is, in a few words (the command line's help).
+    pub fn description(self) -> &'static str {
+        match self {
+            PlanFormat::Json => "The plan as JSON (the documented contract)",
+            PlanFormat::Markdown => "A Markdown page for a wiki or pull request",
+            PlanFormat::Mermaid => "A Mermaid flowchart",
+            PlanFormat::Dot => "A Graphviz DOT graph",
+        }
+    }
 
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
