@@ -5,6 +5,14 @@
 //! the built-in design and shows the same error text the CLI prints (a desktop user launching
 //! from a file manager never sees stderr). Built without the `gui` feature, the binary prints
 //! the analysis instead.
+//!
+//! On Windows the exe is a GUI-subsystem program, so starting it from Explorer or a shortcut
+//! opens the designer without a console window beside it. Started from a terminal, it attaches
+//! to that terminal's console so the subcommands print there (see [`console`]); output that
+//! the caller redirected to a file or a pipe goes there as on any platform.
+
+// Windows: no console window of its own (the loader would make one before `main` runs).
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 use std::process::ExitCode;
 
@@ -19,6 +27,8 @@ use event_architect::cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Before anything prints: clap's usage errors, --help and --version need the console too.
+    console::attach_to_terminal();
     let args = match cli::parse() {
         Ok(args) => args,
         Err(error) => return argument_error(&error),
@@ -27,6 +37,35 @@ fn main() -> ExitCode {
         Some(command) => cli::run(command),
         None => open_window(args.file),
     }
+}
+
+/// The console of a GUI-subsystem exe (Windows). Such a process starts without standard
+/// handles unless its caller gave it some. From a terminal (cmd, PowerShell, Windows Terminal)
+/// there are none: attaching to the parent's console makes `println!` reach it, because the
+/// standard library asks Windows for the handle at every write. Handles the caller did give
+/// (`> file`, a pipe, CI's test harness) are left alone. From Explorer there is no parent
+/// console, attaching fails, and nothing is shown, which is the point. A window opened from a
+/// terminal stays attached (so an error opening it still prints there).
+#[cfg(windows)]
+mod console {
+    use std::os::windows::io::AsRawHandle;
+
+    /// Attaches to the parent's console when the caller gave no output handles.
+    pub fn attach_to_terminal() {
+        let stdout_missing = std::io::stdout().as_raw_handle().is_null();
+        let stderr_missing = std::io::stderr().as_raw_handle().is_null();
+        if stdout_missing && stderr_missing {
+            // Fails without a parent console (Explorer, a shortcut): then there is no one to
+            // print to, and the window is what the user asked for.
+            let _ = winsafe::AttachConsole(winsafe::PidParent::Parent);
+        }
+    }
+}
+
+/// Elsewhere a program keeps the terminal it was started from: nothing to do.
+#[cfg(not(windows))]
+mod console {
+    pub fn attach_to_terminal() {}
 }
 
 /// `--help` and `--version` as clap prints them; a usage error with the arguments it quotes

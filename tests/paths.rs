@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 mod common;
-use common::{bin, sample, text};
+use common::{arg_path, bin, sample, text, windows_exe};
 
 /// A folder with spaces, an en dash, accents and CJK in its name, inside `root`.
 fn awkward_folder(root: &Path) -> PathBuf {
@@ -13,7 +13,7 @@ fn awkward_folder(root: &Path) -> PathBuf {
     folder
 }
 
-fn run_in(dir: &Path, args: &[&std::ffi::OsStr]) -> Output {
+fn run_in(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).output().unwrap()
 }
 
@@ -24,71 +24,88 @@ fn the_cli_reads_and_writes_files_in_a_folder_with_spaces_and_non_ascii() {
     let design = folder.join("Régistér & lögin.json");
     std::fs::copy(sample("register_login.json"), &design).unwrap();
 
-    let out = run_in(root.path(), &["check".as_ref(), design.as_os_str()]);
+    let out = run_in(root.path(), &["check", &arg_path(&design)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("ok: no cycles"));
 
     // Relative to the working directory, too.
-    let out = run_in(
-        &folder,
-        &["check".as_ref(), "Régistér & lögin.json".as_ref()],
-    );
+    let out = run_in(&folder, &["check", "Régistér & lögin.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     let plan = folder.join("plan für alle.md");
     let out = run_in(
         root.path(),
-        &[
-            "plan".as_ref(),
-            design.as_os_str(),
-            "-o".as_ref(),
-            plan.as_os_str(),
-        ],
+        &["plan", &arg_path(&design), "-o", &arg_path(&plan)],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(std::fs::read_to_string(&plan).unwrap().contains("register"));
 
     // An error names the file as the user wrote it.
-    let missing = folder.join("nicht da ø.json");
-    let out = run_in(root.path(), &["check".as_ref(), missing.as_os_str()]);
+    let missing = arg_path(&folder.join("nicht da ø.json"));
+    let out = run_in(root.path(), &["check", &missing]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("nicht da ø.json"),
+        text(&out.stderr).contains(&missing),
         "{}",
         text(&out.stderr)
     );
 }
 
-/// On Windows the temp folder has a drive letter; the path is spelled with backslashes, and
-/// with forward slashes (which Windows accepts too). Built by CI's cross clippy, run on Windows.
-#[cfg(windows)]
+/// For a Windows exe a backslash separates folders, a drive letter starts an absolute path,
+/// and forward slashes work too (under Wine the Unix files are drive `Z:`). Elsewhere a
+/// backslash and a colon are ordinary file-name characters: a Windows-looking name is one
+/// file, opened as it is (nothing splits paths by hand).
 #[test]
-fn the_cli_takes_drive_letters_and_backslashes() {
+fn backslashes_separate_folders_for_windows_only() {
     let root = tempfile::tempdir().unwrap();
-    let folder = awkward_folder(root.path());
-    std::fs::copy(sample("register_login.json"), folder.join("a b.json")).unwrap();
-    let backslashed = format!("{}\\a b.json", folder.display()).replace('/', "\\");
-    assert!(
-        backslashed.as_bytes().get(1) == Some(&b':'),
-        "{backslashed}"
-    );
-    let slashed = backslashed.replace('\\', "/");
-    for path in [backslashed, slashed] {
-        let out = run_in(root.path(), &["check".as_ref(), path.as_ref()]);
-        assert_eq!(out.status.code(), Some(0), "{path}: {}", text(&out.stderr));
+    if windows_exe() {
+        let folder = awkward_folder(root.path());
+        std::fs::copy(sample("register_login.json"), folder.join("a b.json")).unwrap();
+        let backslashed = arg_path(&folder.join("a b.json")).replace('/', "\\");
+        assert_eq!(backslashed.as_bytes().get(1), Some(&b':'), "{backslashed}");
+        let slashed = backslashed.replace('\\', "/");
+        let relative = r"My Designs\Zoë – 設計 ünïcödé\a b.json".to_owned();
+        for path in [backslashed, slashed, relative] {
+            let out = run_in(root.path(), &["check", &path]);
+            assert_eq!(out.status.code(), Some(0), "{path}: {}", text(&out.stderr));
+        }
+    } else {
+        let name = r"C:\Users\Zoë\My Designs\design.json";
+        std::fs::copy(sample("register_login.json"), root.path().join(name)).unwrap();
+        let out = run_in(root.path(), &["check", name]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     }
 }
 
-/// Elsewhere a backslash and a colon are ordinary file-name characters: a Windows-looking name
-/// is one file, opened as it is (nothing splits paths by hand).
-#[cfg(unix)]
+/// Paths longer than Windows' classic 260-character limit (MAX_PATH): read, and written by
+/// every writer (`-o` of plan, export and render as SVG and PNG).
 #[test]
-fn a_windows_looking_name_is_one_file_on_unix() {
+fn paths_longer_than_260_characters_read_and_write() {
     let root = tempfile::tempdir().unwrap();
-    let name = r"C:\Users\Zoë\My Designs\design.json";
-    std::fs::copy(sample("register_login.json"), root.path().join(name)).unwrap();
-    let out = run_in(root.path(), &["check".as_ref(), name.as_ref()]);
+    let mut folder = root.path().to_path_buf();
+    for i in 0..8 {
+        folder.push(format!("{i} a folder name of some forty characters ✓"));
+    }
+    std::fs::create_dir_all(&folder).unwrap();
+    let design = folder.join("Régistér & lögin.json");
+    std::fs::copy(sample("register_login.json"), &design).unwrap();
+    let design = arg_path(&design);
+    assert!(design.chars().count() > 300, "{}", design.chars().count());
+
+    let out = run_in(root.path(), &["check", &design]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for (command, name) in [
+        ("plan", "plan.md"),
+        ("export", "template.yaml"),
+        ("render", "picture.svg"),
+        ("render", "picture.png"),
+    ] {
+        let written = folder.join(name);
+        let out = run_in(root.path(), &[command, &design, "-o", &arg_path(&written)]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let bytes = std::fs::read(&written).unwrap();
+        assert!(bytes.len() > 100, "{name}: {} bytes", bytes.len());
+    }
 }
 
 #[test]
@@ -100,9 +117,9 @@ fn a_design_with_windows_line_endings_reads_the_same() {
     std::fs::write(&crlf, lf.replace('\n', "\r\n")).unwrap();
     let a = run_in(
         root.path(),
-        &["plan".as_ref(), sample("ecommerce_saga.json").as_os_str()],
+        &["plan", &arg_path(&sample("ecommerce_saga.json"))],
     );
-    let b = run_in(root.path(), &["plan".as_ref(), crlf.as_os_str()]);
+    let b = run_in(root.path(), &["plan", &arg_path(&crlf)]);
     assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
     assert_eq!(a.stdout, b.stdout);
 }

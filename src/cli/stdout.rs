@@ -66,7 +66,13 @@ pub(super) fn write_to(
 
 /// None when the error only says the reader went away (a broken pipe), else the error.
 pub(super) fn ended(error: io::Error) -> Option<io::Error> {
-    (error.kind() != io::ErrorKind::BrokenPipe).then_some(error)
+    (error.kind() != io::ErrorKind::BrokenPipe && !pipe_not_connected(&error)).then_some(error)
+}
+
+/// Windows' ERROR_PIPE_NOT_CONNECTED (233): a pipe whose reader has closed, as Wine reports it
+/// (Windows itself says ERROR_NO_DATA, which the standard library already calls a broken pipe).
+fn pipe_not_connected(error: &io::Error) -> bool {
+    cfg!(windows) && error.raw_os_error() == Some(233)
 }
 
 /// Prints `error: TEXT` and `  hint: HINT` on stderr (made safe for a terminal) and returns

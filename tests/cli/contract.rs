@@ -29,8 +29,9 @@ fn expect(code: i32, stdout: bool, stderr: bool) -> Split {
     }
 }
 
+/// A sample as the binary under test spells its path (`Z:\...` under Wine).
 fn s(name: &str) -> String {
-    sample(name).to_str().unwrap().to_owned()
+    common::arg_path(&sample(name))
 }
 
 const INVALID: &str = r#"{"version": 1, "services": [{"id": "a", "kind": "lambda"}]}"#;
@@ -38,15 +39,20 @@ const INVALID: &str = r#"{"version": 1, "services": [{"id": "a", "kind": "lambda
 #[test]
 fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write_temp(&dir, "bad.json", INVALID);
-    let bad = bad.to_str().unwrap();
-    let bad_scenario = write_temp(&dir, "bad.scenario.json", "{\"requests\": 3}");
-    let out_file = dir.path().join("plan.md");
+    let bad = common::arg_path(&write_temp(&dir, "bad.json", INVALID));
+    let bad = bad.as_str();
+    let bad_scenario =
+        common::arg_path(&write_temp(&dir, "bad.scenario.json", "{\"requests\": 3}"));
+    let plan_file = dir.path().join("plan.md");
+    let out_file = common::arg_path(&plan_file);
     let clean = s("register_login.json");
     let loops = s("event_loops.json");
+    // Relative to the working directory (the project folder), in the binary's own spelling.
+    let relative = format!("samples{}register_login.json", common::separator());
     let cases: Vec<(Vec<&str>, Split)> = vec![
         // check: the report is the output; it lists cycles itself.
         (vec!["check", &clean], expect(0, true, false)),
+        (vec!["check", &relative], expect(0, true, false)),
         (vec!["check", &loops], expect(1, true, false)),
         (vec!["check", bad], expect(2, false, true)),
         (
@@ -67,11 +73,11 @@ fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
         (vec!["plan", &loops], expect(1, true, true)),
         (vec!["plan", bad], expect(2, false, true)),
         (
-            vec!["plan", &clean, "-o", out_file.to_str().unwrap()],
+            vec!["plan", &clean, "-o", &out_file],
             expect(0, false, false),
         ),
         (
-            vec!["plan", &loops, "-o", out_file.to_str().unwrap()],
+            vec!["plan", &loops, "-o", &out_file],
             expect(1, false, true),
         ),
         // simulate: 0 when the run completed, 2 on bad input.
@@ -81,12 +87,7 @@ fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
         ),
         (vec!["simulate", bad], expect(2, false, true)),
         (
-            vec![
-                "simulate",
-                &clean,
-                "--scenario",
-                bad_scenario.to_str().unwrap(),
-            ],
+            vec!["simulate", &clean, "--scenario", &bad_scenario],
             expect(2, false, true),
         ),
         // export: the template on stdout; what SAM cannot say as notes on stderr.
@@ -94,7 +95,7 @@ fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
         (vec!["export", &loops], expect(0, true, false)),
         (vec!["export", bad], expect(2, false, true)),
         (
-            vec!["export", &clean, "-o", out_file.to_str().unwrap()],
+            vec!["export", &clean, "-o", &out_file],
             expect(0, false, false),
         ),
         (
@@ -130,14 +131,44 @@ fn every_subcommand_splits_stdout_and_stderr_as_the_readme_says() {
         serde_json::from_slice(&run(&["check", bad, "--format", "json"]).stdout).unwrap();
     assert_eq!(report["valid"], false);
     assert_eq!(report["problems"][0]["path"], "services[0].kind");
+    // The last `-o` above wrote the template into the file the binary was given.
+    let written = std::fs::read_to_string(&plan_file).unwrap();
+    assert!(
+        written.starts_with("---\nAWSTemplateFormatVersion"),
+        "{written}"
+    );
+}
+
+#[test]
+fn crlf_input_on_stdin_and_in_files_gives_the_same_answers() {
+    let lf = std::fs::read_to_string(sample("event_loops.json")).unwrap();
+    let crlf = lf.replace('\n', "\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let crlf_file = common::arg_path(&write_temp(&dir, "crlf.json", &crlf));
+    for args in [["check", "-"], ["plan", "-"]] {
+        let from_lf = run_stdin(&args, &lf);
+        let from_crlf = run_stdin(&args, &crlf);
+        assert_eq!(split(&from_crlf), split(&from_lf), "{args:?}");
+        assert_eq!(from_crlf.status.code(), Some(1), "{args:?}");
+        assert_eq!(from_crlf.stdout, from_lf.stdout, "{args:?}");
+        // A file named on the command line reads the same as standard input.
+        let from_file = run(&[args[0], &crlf_file]);
+        assert_eq!(from_file.status.code(), Some(1), "{args:?}");
+        let stdout = text(&from_file.stdout);
+        assert!(!stdout.contains('\r'), "{args:?}: {stdout:?}");
+        if args[0] == "plan" {
+            assert_eq!(from_file.stdout, from_lf.stdout, "the plan names no file");
+        }
+    }
 }
 
 /// Runs the binary with its standard output set up by `sh` (`>&-`, `> /dev/full`, `1<>/dev/null`).
 fn with_stdout(redirect: &str, args: &[&str]) -> std::process::Output {
     Command::new("sh")
         .arg("-c")
-        .arg(format!("exec \"$0\" \"$@\" {redirect}"))
-        .arg(env!("CARGO_BIN_EXE_event-architect"))
+        .arg(format!("exec \"$@\" {redirect}"))
+        .arg("sh")
+        .args(common::program())
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -350,10 +381,14 @@ fn on_a_terminal_the_plan_formats_escape_what_they_carry_raw() {
         r#"{"version": 1, "services": [{"id": "a\u001b[31mred\u202e", "kind": "queue"}]}"#,
     );
     let plan = |terminal: bool| {
+        let program: Vec<String> = common::program()
+            .iter()
+            .map(|word| format!("'{}'", word.to_string_lossy()))
+            .collect();
         let command = format!(
-            "{} plan {} --format markdown",
-            env!("CARGO_BIN_EXE_event-architect"),
-            path.display()
+            "{} plan '{}' --format markdown",
+            program.join(" "),
+            common::arg_path(&path)
         );
         let out = if terminal {
             // util-linux's `script` runs the command on a pseudo-terminal.
