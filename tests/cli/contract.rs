@@ -227,7 +227,7 @@ fn output_discarded_the_way_harnesses_discard_it_succeeds_for_every_subcommand()
         }
     }
     // The harnesses themselves, where the machine has them (CI has both).
-    let bin = env!("CARGO_BIN_EXE_event-architect");
+    let program = common::program();
     let python = "import subprocess, sys\n\
         r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n\
         sys.stderr.buffer.write(r.stderr)\n\
@@ -242,7 +242,8 @@ fn output_discarded_the_way_harnesses_discard_it_succeeds_for_every_subcommand()
         }
         for (args, code) in every_subcommand(&clean) {
             let out = Command::new(harness)
-                .args([flag, script, bin])
+                .args([flag, script])
+                .args(&program)
                 .args(&args)
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .output()
