@@ -1103,9 +1103,32 @@ mod tests {
     }
 
     #[test]
-    fn cancelling_stops_the_layout() {
-        let d = design(&["a", "b", "c"], &[("a", "c"), ("b", "c")]);
-        assert!(layout_with_progress(&d, &analyze(&d), Ranking::Stages, &mut |_| false).is_none());
+    fn cancelling_stops_the_layout_mid_run() {
+        // Every source to every sink, crossed in file order: the layout has rounds to run.
+        let ids = ["a", "b", "c", "d", "x", "y", "z", "w"];
+        let mut edges = Vec::new();
+        for from in &ids[..4] {
+            for to in ids[4..].iter().rev() {
+                edges.push((*from, *to));
+            }
+        }
+        let d = design(&ids, &edges);
+        let analysis = analyze(&d);
+        let mut calls = 0;
+        let whole = layout_with_progress(&d, &analysis, Ranking::Stages, &mut |_| {
+            calls += 1;
+            true
+        });
+        assert!(whole.is_some());
+        assert!(calls > 3, "the whole run reports progress {calls} times");
+        // Cancelled at its third report: it stops there, reporting nothing more.
+        let mut seen = 0;
+        let cancelled = layout_with_progress(&d, &analysis, Ranking::Stages, &mut |_| {
+            seen += 1;
+            seen < 3
+        });
+        assert!(cancelled.is_none());
+        assert_eq!(seen, 3, "no round runs after the cancel");
     }
 
     #[test]
