@@ -7,6 +7,16 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// a git checkout. Set by build.rs; `EVENT_ARCHITECT_COMMIT` overrides it.
 pub const COMMIT: &str = env!("EVENT_ARCHITECT_COMMIT");
 
+/// The project's home page (Cargo.toml's `homepage`, else `repository`), when it names one:
+/// reports link their rules' documentation to it.
+pub const HOMEPAGE: Option<&str> = match option_env!("CARGO_PKG_HOMEPAGE") {
+    Some(home) if !home.is_empty() => Some(home),
+    _ => match option_env!("CARGO_PKG_REPOSITORY") {
+        Some(repository) if !repository.is_empty() => Some(repository),
+        _ => None,
+    },
+};
+
 /// The licence expression, from Cargo.toml.
 pub const LICENSE: &str = env!("CARGO_PKG_LICENSE");
 

@@ -3,6 +3,7 @@
 mod fast;
 pub mod format;
 mod load;
+pub mod locate;
 pub mod output;
 mod strict;
 

@@ -41,6 +41,8 @@ pub struct Imported {
     pub document: Value,
     /// What became what.
     pub summary: Summary,
+    /// Where each resource's entry (its logical id) is in the text, by logical id.
+    pub positions: BTreeMap<String, yaml::Position>,
 }
 
 /// What an import made of a template's resources.
@@ -381,6 +383,7 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
         }
     }
     drop(builder);
+    let positions = resource_positions(&located);
     // The design keeps the template and what was made of it, so export can write it back.
     design.template = Some(std::sync::Arc::new(crate::model::TemplateSource::capture(
         located.value.clone(),
@@ -390,7 +393,31 @@ pub fn import(text: &str, file_name: &str) -> Result<Imported, TemplateError> {
         design,
         document: located.value,
         summary,
+        positions,
     })
+}
+
+/// Where each entry of `Resources` starts (its key), by logical id.
+fn resource_positions(located: &yaml::Located) -> BTreeMap<String, yaml::Position> {
+    let Value::Object(top) = &located.value else {
+        return BTreeMap::new();
+    };
+    let Some((at, Value::Object(resources))) = top
+        .iter()
+        .enumerate()
+        .find(|(_, (k, _))| *k == "Resources")
+        .map(|(at, (_, v))| (at, v))
+    else {
+        return BTreeMap::new();
+    };
+    let Some(section) = located.positions.children.get(at) else {
+        return BTreeMap::new();
+    };
+    resources
+        .keys()
+        .zip(&section.children)
+        .map(|(id, positions)| (id.clone(), positions.at))
+        .collect()
 }
 
 /// A resource's `Metadata: {EventArchitect: {IntentionalLoop: REASON}}` marks the loop it is
