@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 use serde_json::json;
 
 use super::input::{self, InputError};
+use super::sarif;
 use super::{EXIT_CYCLES, EXIT_OK, shown, shown_path, stdout};
 use crate::analysis::{Analysis, CycleGroup, LoopClass, LoopReport, analyze, classify};
 use crate::io::LoadError;
@@ -29,6 +30,8 @@ pub enum CheckFormat {
     Text,
     /// Machine-readable report.
     Json,
+    /// SARIF 2.1.0, for code scanning: one result per loop and per problem, at its line.
+    Sarif,
 }
 
 pub(super) fn run(args: &CheckArgs) -> u8 {
@@ -38,8 +41,11 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     } else {
         args.file.display().to_string()
     };
-    // Never freed: the process ends right after (see `plan`).
-    let design = std::mem::ManuallyDrop::new(match input::read(&args.file) {
+    let sarif = args.format == CheckFormat::Sarif;
+    // Standard input cannot be read twice: its places are found as it is read.
+    let mut stdin_spots = None;
+    let read = input::read_located(&args.file, sarif.then_some(&mut stdin_spots));
+    let input = match read {
         Ok(input) => {
             if let Some(version) = input.version
                 && let Some(note) =
@@ -47,7 +53,7 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
             {
                 eprintln!("{}", super::shown(&note));
             }
-            input.design
+            input
         }
         Err(error) => {
             let code = input::report(&error);
@@ -59,14 +65,41 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
                     return code;
                 }
             }
+            if sarif {
+                let places = match stdin_spots {
+                    Some(spots) => sarif::Places::Design(spots),
+                    None => sarif::places_of_error(&args.file, &error),
+                };
+                let written = stdout::write("the report", |out| {
+                    sarif::write_invalid(out, &args.file, &error, &places)
+                });
+                if let Err(code) = written {
+                    return code;
+                }
+            }
             return code;
         }
-    });
+    };
+    let resources = input.resources;
+    // Never freed: the process ends right after (see `plan`).
+    let design = std::mem::ManuallyDrop::new(input.design);
     let analysis = std::mem::ManuallyDrop::new(analyze(&design));
     let loops = classify(&design, &analysis);
+    let places = if !sarif {
+        sarif::Places::None
+    } else if let Some(resources) = resources {
+        sarif::Places::Template(resources)
+    } else if let Some(spots) = stdin_spots {
+        sarif::Places::Design(spots)
+    } else {
+        sarif::places_of_design(&args.file, &analysis)
+    };
     let written = stdout::write("the report", |out| match args.format {
         CheckFormat::Text => write_text_with(out, &origin, &design, &analysis, &loops),
         CheckFormat::Json => write_valid_json(out, &design, &analysis, &loops),
+        CheckFormat::Sarif => {
+            sarif::write_valid(out, &args.file, &design, &analysis, &loops, &places)
+        }
     });
     if let Err(code) = written {
         return code;

@@ -1,6 +1,7 @@
 //! What `check` and `plan` read: a design file, or a SAM/CloudFormation template (told apart
 //! by content, whatever the extension), imported on the fly.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -17,6 +18,8 @@ pub(crate) struct Input {
     pub design: Design,
     /// The design file's format version (`None` for a template).
     pub version: Option<u32>,
+    /// For a template: where each resource is in its text, by logical id.
+    pub resources: Option<BTreeMap<String, template::yaml::Position>>,
 }
 
 /// Why an input could not be read.
@@ -30,6 +33,15 @@ pub(crate) enum InputError {
 
 /// Reads a design file or a template (`-` reads standard input).
 pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
+    read_located(path, None)
+}
+
+/// [`read`]; with `spots`, a design read from standard input or a pipe (which cannot be read
+/// again) is also located (every element of `services` and `edges`) into it, valid or not.
+pub(crate) fn read_located(
+    path: &Path,
+    spots: Option<&mut Option<crate::io::locate::Spots>>,
+) -> Result<Input, InputError> {
     let origin = crate::io::origin(path);
     let io_error = |source| {
         InputError::Design(LoadError::Io {
@@ -54,6 +66,7 @@ pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
                 .map(|(design, version)| Input {
                     design,
                     version: Some(version),
+                    resources: None,
                 })
                 .map_err(InputError::Design);
         }
@@ -110,10 +123,15 @@ pub(crate) fn read(path: &Path) -> Result<Input, InputError> {
     let rest = std::io::Cursor::new(head).chain(stream);
     let bytes = crate::io::whole::read_checked(rest, &origin, limit, "a design")
         .map_err(InputError::Design)?;
+    if let Some(spots) = spots {
+        // Reading a slice cannot fail.
+        *spots = crate::io::locate::locate(&bytes[..], &crate::io::locate::Wanted::all()).ok();
+    }
     crate::io::parse_design_owned_versioned(bytes, &origin)
         .map(|(design, version)| Input {
             design,
             version: Some(version),
+            resources: None,
         })
         .map_err(InputError::Design)
 }
@@ -123,6 +141,7 @@ fn imported(bytes: &[u8], origin: &str) -> Result<Input, InputError> {
     Ok(Input {
         design: imported.design,
         version: None,
+        resources: Some(imported.positions),
     })
 }
 

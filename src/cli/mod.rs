@@ -12,6 +12,7 @@ mod import;
 mod input;
 mod plan;
 mod render;
+mod sarif;
 mod simulate;
 mod stdout;
 
