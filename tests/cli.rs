@@ -12,6 +12,8 @@ mod contract;
 #[cfg(unix)]
 #[path = "cli/output_files.rs"]
 mod output_files;
+#[path = "cli/sarif.rs"]
+mod sarif;
 #[path = "cli/templates.rs"]
 mod templates;
 
