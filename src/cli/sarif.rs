@@ -121,17 +121,12 @@ fn artifact_uri(path: &Path) -> Option<String> {
     if path.as_os_str() == "-" {
         return None;
     }
-    let absolute = if path.is_absolute() {
-        Some(path.to_path_buf())
-    } else {
-        None
-    };
-    let relative = match &absolute {
-        Some(path) => std::env::current_dir()
-            .ok()
-            .and_then(|dir| path.strip_prefix(dir).ok().map(Path::to_path_buf)),
-        None => Some(path.to_path_buf()),
-    };
+    // Made absolute first: on Windows `\work\d.json` has a root but no drive, and is on the
+    // current folder's drive.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|dir| absolute.strip_prefix(dir).ok().map(Path::to_path_buf));
     let text = |p: &Path| -> String {
         let parts: Vec<String> = p
             .components()
@@ -147,7 +142,7 @@ fn artifact_uri(path: &Path) -> Option<String> {
     };
     match relative {
         Some(relative) => Some(encode(&text(&relative))),
-        None => Some(format!("file:///{}", encode(&text(path)))),
+        None => Some(format!("file:///{}", encode(&text(&absolute)))),
     }
 }
 
