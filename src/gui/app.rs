@@ -563,7 +563,6 @@ impl App {
         };
         let mut overlay = self.sim_overlay(&ctx);
         overlay.out_of_focus = self.out_of_focus();
-        overlay.loop_tags = self.doc.loops.iter().map(|r| r.class.as_str()).collect();
         let events = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -572,6 +571,7 @@ impl App {
                     &mut self.canvas,
                     &mut self.view,
                     &self.doc.analysis,
+                    &self.doc.loops,
                     options,
                     &overlay,
                 )

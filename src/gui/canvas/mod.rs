@@ -23,7 +23,7 @@ use egui::{Painter, Pos2, Rect, Sense, Ui, Vec2, vec2};
 use super::geometry::Camera;
 use super::theme;
 use super::view::CanvasView;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, LoopReport};
 use crate::model::{EdgeUid, Position, ServiceUid};
 
 /// A pointer gesture in progress. Session state.
@@ -122,9 +122,6 @@ pub struct SimOverlay {
     pub hop: Option<(usize, f32)>,
     /// View > Focus: what lies outside it (shared with the window's cache, made per edit).
     pub out_of_focus: Arc<OutOfFocus>,
-    /// Each cycle group's class (`runaway`, `intentional`, ...), in the analysis's order,
-    /// tagged above the group.
-    pub loop_tags: Vec<&'static str>,
 }
 
 /// View > Focus: what the canvas draws receded, indexed like the design's services and edges
@@ -176,12 +173,14 @@ impl Default for CanvasState {
     }
 }
 
-/// Draws the canvas and handles its gestures. Returns what the window should do.
+/// Draws the canvas and handles its gestures. Returns what the window should do. `loops` are
+/// the classes of `analysis`'s cycle groups, tagged above each group.
 pub fn canvas_ui(
     ui: &mut Ui,
     state: &mut CanvasState,
     view: &mut CanvasView,
     analysis: &Analysis,
+    loops: &[LoopReport],
     options: CanvasOptions,
     overlay: &SimOverlay,
 ) -> Vec<CanvasEvent> {
@@ -198,7 +197,7 @@ pub fn canvas_ui(
         state.camera = state.camera.focus(bounds, viewport);
     }
     let events = interact::interact(ui, &response, state, view, options);
-    paint(&painter, state, view, analysis, options, overlay);
+    paint(&painter, state, view, analysis, loops, options, overlay);
     navigation::navigation_ui(ui, state, view);
     events
 }
@@ -222,6 +221,7 @@ fn paint(
     state: &CanvasState,
     view: &CanvasView,
     analysis: &Analysis,
+    loops: &[LoopReport],
     options: CanvasOptions,
     overlay: &SimOverlay,
 ) {
@@ -246,7 +246,7 @@ fn paint(
     let labels = edges::paint_edges(&scene, state, view, &overlay.out_of_focus.edges);
     boxes::paint_boxes(&scene, view, options, &overlay.out_of_focus.services);
     // The simulation over boxes and edges, under the labels so it never hides an event name.
-    overlay::paint_loop_tags(&scene, view, analysis, overlay);
+    overlay::paint_loop_tags(&scene, view, analysis, loops);
     overlay::paint_simulation(&scene, view, overlay);
     // Edge labels last, so no box hides one.
     edges::paint_labels(&scene, view, labels);

@@ -14,7 +14,7 @@ pub(super) fn paint_loop_tags(
     scene: &Scene,
     view: &CanvasView,
     analysis: &crate::analysis::Analysis,
-    overlay: &SimOverlay,
+    loops: &[crate::analysis::LoopReport],
 ) {
     let Scene {
         painter,
@@ -26,7 +26,8 @@ pub(super) fn paint_loop_tags(
     if !detailed {
         return;
     }
-    for (cycle, class) in analysis.cycles.iter().zip(&overlay.loop_tags) {
+    for (cycle, report) in analysis.cycles.iter().zip(loops) {
+        let class = report.class.as_str();
         let bounds = cycle
             .members
             .iter()
@@ -40,7 +41,7 @@ pub(super) fn paint_loop_tags(
         if !screen.intersects(viewport) {
             continue;
         }
-        let color = if *class == "intentional" {
+        let color = if report.class == crate::analysis::LoopClass::Intentional {
             scene.palette.muted_text
         } else {
             scene.palette.warning
