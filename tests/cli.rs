@@ -23,6 +23,16 @@ fn sample(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A file of `tests/fixtures` (`templates/x.yaml` for a template), as an argument.
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -375,12 +385,6 @@ mod plan {
 mod export {
     use super::*;
 
-    fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name)
-    }
-
     #[test]
     fn a_sample_exports_as_a_sam_template_with_short_form_tags() {
         let out = run(&["export", sample("register_login.json").to_str().unwrap()]);
@@ -414,7 +418,7 @@ mod export {
         let path = dir.path().join("template.yaml");
         let out = run(&[
             "export",
-            fixture("tricky_names.json").to_str().unwrap(),
+            &fixture("tricky_names.json"),
             "--format",
             "sam",
             "-o",

@@ -5,15 +5,6 @@ use super::*;
 
 use serde_json::Value;
 
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// `check FILE --format FORMAT`: exit code and stdout.
 fn check_as(file: &str, format: &str) -> (Option<i32>, Vec<u8>) {
     let out = run(&["check", file, "--format", format]);

@@ -4,12 +4,7 @@
 use super::*;
 
 fn template(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/templates")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_owned()
+    fixture(&format!("templates/{name}"))
 }
 
 #[test]
