@@ -68,11 +68,9 @@ pub struct Graph {
     pub edges: Vec<(u32, u32)>,
 }
 
-/// The shapes of design the generator makes.
+/// The shapes of loop the generator makes (beside the layered, acyclic `graph`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// Layered and acyclic (`graph`).
-    Layered,
     /// Every service triggers itself.
     SelfLoops,
     /// Services in pairs that trigger each other (`s0 -> s1 -> s0`, ...).
@@ -85,7 +83,6 @@ impl Shape {
     /// The shape named on the command line.
     pub fn parse(name: &str) -> Option<Shape> {
         Some(match name {
-            "layered" => Shape::Layered,
             "self-loops" => Shape::SelfLoops,
             "pairs" => Shape::Pairs,
             "ring" => Shape::Ring,
@@ -94,7 +91,7 @@ impl Shape {
     }
 }
 
-/// A design of `services` services in loops of `shape` (not `Layered`), kinds drawn as
+/// A design of `services` services in loops of `shape`, kinds drawn as
 /// `graph` draws them, so the loops are of every class the kinds give.
 pub fn loop_graph(shape: Shape, services: u32, seed: u64) -> Graph {
     let mut rng = Rng(seed);
@@ -103,7 +100,7 @@ pub fn loop_graph(shape: Shape, services: u32, seed: u64) -> Graph {
         .map(|_| KINDS[rng.below(KINDS.len() as u64) as usize])
         .collect();
     let edges = match shape {
-        Shape::Layered | Shape::SelfLoops => (0..n).map(|i| (i, i)).collect(),
+        Shape::SelfLoops => (0..n).map(|i| (i, i)).collect(),
         Shape::Pairs => (0..n)
             .map(|i| {
                 (
@@ -174,7 +171,7 @@ pub fn graph(params: Params) -> Graph {
 /// properties, sync edges into tables and filters on some edges.
 pub fn design(params: Params, graph: &Graph) -> Design {
     let mut design = Design::new(format!(
-        "Layered {} services, {} edges, seed {}",
+        "Generated {} services, {} edges, seed {}",
         params.services, params.edges, params.seed
     ));
     let mut row = std::collections::HashMap::<u32, u32>::new();
@@ -298,7 +295,7 @@ fn main() -> io::Result<()> {
         seed: 1,
     };
     let (mut json, mut pairs) = (None, None);
-    let mut shape = Shape::Layered;
+    let mut shape = None; // layered
     let mut bare = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -315,7 +312,8 @@ fn main() -> io::Result<()> {
             "--seed" => params.seed = number(),
             "--json" => json = Some(value),
             "--pairs" => pairs = Some(value),
-            "--shape" => shape = Shape::parse(&value).unwrap_or_else(|| usage()),
+            "--shape" if value == "layered" => shape = None,
+            "--shape" => shape = Some(Shape::parse(&value).unwrap_or_else(|| usage())),
             _ => usage(),
         }
     }
@@ -324,8 +322,8 @@ fn main() -> io::Result<()> {
         usage();
     }
     let graph = match shape {
-        Shape::Layered => graph(params),
-        _ => loop_graph(shape, params.services, params.seed),
+        None => graph(params),
+        Some(shape) => loop_graph(shape, params.services, params.seed),
     };
     params.edges = graph.edges.len() as u64;
     let mut json = BufWriter::with_capacity(1 << 20, File::create(json)?);
